@@ -1,0 +1,36 @@
+"""The open database: one connection, its change log, undo stack and repositories."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from shnor_desktop.models.changelog import ChangeLog, UndoStack
+from shnor_desktop.models.db import BeforeUpgrade, open_database
+from shnor_desktop.models.district import DistrictRepository
+from shnor_desktop.models.schools import SchoolRepository
+
+
+class Database:
+    """Everything the application does with one SQLite file goes through here."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, actor: str | None = None) -> None:
+        self.path = path
+        self.conn = conn
+        self.log = ChangeLog(conn, actor)
+        self.undo = UndoStack(self.log)
+        self.schools = SchoolRepository(conn, self.log)
+        self.district = DistrictRepository(conn, self.log)
+
+    @classmethod
+    def open(cls, path: Path, before_upgrade: BeforeUpgrade | None = None) -> Database:
+        """Open (or create) the database at ``path``, migrating an older schema."""
+        path = Path(path)
+        return cls(path, open_database(path, before_upgrade))
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the main file and close the connection."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.conn.close()

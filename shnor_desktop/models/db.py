@@ -1,0 +1,154 @@
+"""Opening the SQLite file: pragmas, schema version checks and migrations.
+
+Every connection gets ``foreign_keys=ON``, WAL and ``synchronous=FULL``.  The
+schema version is checked on a read-only connection first, so a database
+written by a newer application is refused without a byte of it changing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from shnor_desktop.models.errors import NotADatabaseError, SchemaTooNewError
+from shnor_desktop.models.schema import MIGRATIONS, SCHEMA_VERSION
+from shnor_desktop.models.text import fold
+
+APPLICATION_ID = 0x53484E52  # "SHNR": tells our files from other SQLite files
+
+BeforeUpgrade = Callable[[Path, int, int], None]
+T = TypeVar("T")
+
+
+def row_values(row: sqlite3.Row, cls: type[Any]) -> dict[str, Any]:
+    """Return the columns of ``row`` that are fields of the dataclass ``cls``."""
+    names = {f.name for f in fields(cls)}
+    return {k: row[k] for k in row.keys() if k in names}  # noqa: SIM118 (Row iterates values)
+
+
+def from_row(cls: type[T], row: sqlite3.Row) -> T:
+    """Build the dataclass ``cls`` from the matching columns of ``row``."""
+    return cls(**row_values(row, cls))
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open a connection with the pragmas every connection of the app needs."""
+    if read_only:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+    conn.row_factory = sqlite3.Row
+    conn.create_function("fold", 1, _sql_fold, deterministic=True)
+    conn.create_collation("RU", _ru_collation)
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def _sql_fold(value: object) -> str | None:
+    return None if value is None else fold(str(value))
+
+
+def _ru_collation(left: str, right: str) -> int:
+    """Order text as a Russian reader expects: case-insensitive, ё beside е."""
+    a, b = fold(left), fold(right)
+    return (a > b) - (a < b)
+
+
+def read_schema_version(path: Path) -> int:
+    """Return ``user_version`` of an existing file, refusing non-databases."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotADatabaseError(path, str(exc)) from exc
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and version == 0):
+        raise NotADatabaseError(path, "foreign database")
+    return version
+
+
+def open_database(path: Path, before_upgrade: BeforeUpgrade | None = None) -> sqlite3.Connection:
+    """Open (creating if missing) the database at ``path`` and bring its schema up to date.
+
+    ``before_upgrade(path, old, new)`` runs before an existing database is
+    migrated, so the caller can back it up first.
+    """
+    path = Path(path)
+    exists = path.exists() and path.stat().st_size > 0
+    if exists:
+        version = read_schema_version(path)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(path, version, SCHEMA_VERSION)
+        if 0 < version < SCHEMA_VERSION and before_upgrade is not None:
+            before_upgrade(path, version, SCHEMA_VERSION)
+    conn = connect(path)
+    try:
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Run the pending migrations in one exclusive transaction; return the new version."""
+    conn.execute("BEGIN EXCLUSIVE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(Path(conn_path(conn)), version, SCHEMA_VERSION)
+        for steps in MIGRATIONS[version:]:
+            for step in steps:
+                if isinstance(step, str):
+                    for statement in _statements(step):
+                        conn.execute(statement)
+                else:
+                    step(conn)
+        if version < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (``executescript`` would commit)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def conn_path(conn: sqlite3.Connection) -> str:
+    """Return the file name of the main database of ``conn``."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return str(row[2])
+    return ""
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """Return what ``integrity_check`` and ``foreign_key_check`` report (empty if sound)."""
+    problems = [str(row[0]) for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+    for row in conn.execute("PRAGMA foreign_key_check"):
+        problems.append(f"foreign key: {row[0]} row {row[1]} -> {row[2]}")
+    return problems

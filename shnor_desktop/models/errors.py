@@ -1,0 +1,72 @@
+"""Typed errors of the domain layer.
+
+Models never word messages for the user: they raise these with the facts,
+and the UI and the command line word them in Russian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+@dataclass
+class NotADatabaseError(DomainError):
+    """The file is not an SQLite database of this application."""
+
+    path: Path
+    detail: str = ""
+
+
+@dataclass
+class SchemaTooNewError(DomainError):
+    """The database was written by a newer version of the application."""
+
+    path: Path
+    found: int
+    supported: int
+
+
+@dataclass
+class IntegrityError(DomainError):
+    """``PRAGMA integrity_check`` or ``foreign_key_check`` found damage."""
+
+    path: Path
+    problems: list[str]
+
+
+@dataclass
+class ConstraintError(DomainError):
+    """A write broke a constraint of the schema (a share over 100, a duplicate code)."""
+
+    table: str
+    detail: str
+
+
+@dataclass
+class RecordNotFoundError(DomainError):
+    """A row that a change refers to no longer exists."""
+
+    table: str
+    row_id: int
+
+
+@dataclass
+class RevertConflictError(DomainError):
+    """A change set cannot be reverted: a later change touched the same values."""
+
+    set_id: int
+    table: str
+    row_id: int
+    column: str
+
+
+@dataclass
+class AlreadyRevertedError(DomainError):
+    """The change set was reverted before."""
+
+    set_id: int

@@ -1,0 +1,395 @@
+"""The SQLite schema and its migrations.
+
+The schema version lives in ``PRAGMA user_version``. ``MIGRATIONS[i]`` takes a
+database from version ``i`` to ``i + 1``; :mod:`shnor_desktop.models.db` runs
+the pending ones in one exclusive transaction.  A migration is a list of
+steps: SQL text, or a Python callable for data that SQL cannot compute (such
+as the Cyrillic case folding of names for search).
+
+School years are stored as the calendar year in which they begin: ``2022``
+is the school year 2022/23.  Shares are stored in percent, unrounded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from shnor_desktop.models.text import fold
+
+MigrationStep = str | Callable[[sqlite3.Connection], None]
+
+# Group codes of a school in a year (DESIGN.md §2).  Kept here because the
+# CHECK constraints below and the domain enum must agree.
+GROUP_CODES = ("shnor", "risk", "prevention", "leader", "none")
+PROCEDURES = ("ВПР", "ОГЭ", "ЕГЭ", "ГВЭ", "РПР")
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE district (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    region          TEXT NOT NULL DEFAULT '',
+    office          TEXT NOT NULL DEFAULT '',
+    centre          TEXT NOT NULL DEFAULT '',
+    head_of_office  TEXT NOT NULL DEFAULT '',
+    coordinator     TEXT NOT NULL DEFAULT '',
+    population      INTEGER CHECK (population >= 0),
+    notes           TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE district_year (
+    id              INTEGER PRIMARY KEY,
+    district_id     INTEGER NOT NULL REFERENCES district(id),
+    year            INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
+    pupils_total    INTEGER CHECK (pupils_total >= 0),
+    pupils_grade1   INTEGER CHECK (pupils_grade1 >= 0),
+    pupils_grade9   INTEGER CHECK (pupils_grade9 >= 0),
+    pupils_grade11  INTEGER CHECK (pupils_grade11 >= 0),
+    pupils_bused    INTEGER CHECK (pupils_bused >= 0),
+    buses           INTEGER CHECK (buses >= 0),
+    source          TEXT NOT NULL DEFAULT 'manual',
+    UNIQUE (district_id, year)
+);
+
+CREATE TABLE programme (
+    id            INTEGER PRIMARY KEY,
+    district_id   INTEGER NOT NULL REFERENCES district(id),
+    title         TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    kind          TEXT NOT NULL DEFAULT 'programme',
+    start_year    INTEGER NOT NULL,
+    end_year      INTEGER NOT NULL,
+    order_number  TEXT NOT NULL DEFAULT '',
+    order_date    TEXT,
+    approved_by   TEXT NOT NULL DEFAULT '',
+    CHECK (end_year >= start_year)
+);
+
+CREATE TABLE school (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE CHECK (length(trim(code)) > 0),
+    full_name      TEXT NOT NULL CHECK (length(trim(full_name)) > 0),
+    short_name     TEXT NOT NULL CHECK (length(trim(short_name)) > 0),
+    kind           TEXT NOT NULL DEFAULT 'СОШ',
+    parent_id      INTEGER REFERENCES school(id),
+    locality       TEXT NOT NULL DEFAULT '',
+    distance_km    REAL CHECK (distance_km >= 0),
+    director       TEXT NOT NULL DEFAULT '',
+    phone          TEXT NOT NULL DEFAULT '',
+    email          TEXT NOT NULL DEFAULT '',
+    address        TEXT NOT NULL DEFAULT '',
+    has_kindergarten INTEGER NOT NULL DEFAULT 0 CHECK (has_kindergarten IN (0, 1)),
+    notes          TEXT NOT NULL DEFAULT '',
+    CHECK (parent_id IS NULL OR parent_id <> id)
+);
+CREATE INDEX school_parent ON school(parent_id);
+
+CREATE TABLE person (
+    id            INTEGER PRIMARY KEY,
+    full_name     TEXT NOT NULL CHECK (length(trim(full_name)) > 0),
+    position      TEXT NOT NULL DEFAULT '',
+    organisation  TEXT NOT NULL DEFAULT '',
+    school_id     INTEGER REFERENCES school(id),
+    phone         TEXT NOT NULL DEFAULT '',
+    email         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE person_role (
+    id            INTEGER PRIMARY KEY,
+    person_id     INTEGER NOT NULL REFERENCES person(id),
+    role          TEXT NOT NULL CHECK (role IN ('coordinator', 'tutor', 'curator',
+                      'head_rmo', 'head_office', 'working_group', 'director', 'other')),
+    programme_id  INTEGER REFERENCES programme(id),
+    title         TEXT NOT NULL DEFAULT '',
+    since         TEXT,
+    until         TEXT
+);
+CREATE INDEX person_role_person ON person_role(person_id);
+
+CREATE TABLE school_profile (
+    id                        INTEGER PRIMARY KEY,
+    school_id                 INTEGER NOT NULL REFERENCES school(id),
+    year                      INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
+    pupils_total              INTEGER CHECK (pupils_total >= 0),
+    pupils_1_4                INTEGER CHECK (pupils_1_4 >= 0),
+    pupils_5_9                INTEGER CHECK (pupils_5_9 >= 0),
+    pupils_10_11              INTEGER CHECK (pupils_10_11 >= 0),
+    pupils_bused              INTEGER CHECK (pupils_bused >= 0),
+    teachers                  INTEGER CHECK (teachers >= 0),
+    vacancies                 INTEGER CHECK (vacancies >= 0),
+    pct_teachers_65plus       REAL CHECK (pct_teachers_65plus BETWEEN 0 AND 100),
+    pct_teachers_two_rates    REAL CHECK (pct_teachers_two_rates BETWEEN 0 AND 100),
+    pct_incomplete_families   REAL CHECK (pct_incomplete_families BETWEEN 0 AND 100),
+    pct_low_income            REAL CHECK (pct_low_income BETWEEN 0 AND 100),
+    pct_other_language        REAL CHECK (pct_other_language BETWEEN 0 AND 100),
+    sek_index                 REAL CHECK (sek_index BETWEEN 0 AND 100),
+    pct_ovz                   REAL CHECK (pct_ovz BETWEEN 0 AND 100),
+    internet_mbps             REAL CHECK (internet_mbps >= 0),
+    needs_capital_repair      INTEGER CHECK (needs_capital_repair IN (0, 1)),
+    infrastructure_note       TEXT NOT NULL DEFAULT '',
+    tochka_rosta              INTEGER CHECK (tochka_rosta IN (0, 1)),
+    tsos                      INTEGER CHECK (tsos IN (0, 1)),
+    project_500               INTEGER CHECK (project_500 IN (0, 1)),
+    group_code                TEXT NOT NULL DEFAULT 'none'
+                                  CHECK (group_code IN ('shnor', 'risk', 'prevention',
+                                                        'leader', 'none')),
+    group_reason              TEXT NOT NULL DEFAULT '',
+    curator_id                INTEGER REFERENCES person(id),
+    mentor_school_id          INTEGER REFERENCES school(id),
+    notes                     TEXT NOT NULL DEFAULT '',
+    source                    TEXT NOT NULL DEFAULT 'manual',
+    UNIQUE (school_id, year)
+);
+CREATE INDEX school_profile_year ON school_profile(year, group_code);
+
+CREATE TABLE assessment (
+    id             INTEGER PRIMARY KEY,
+    school_id      INTEGER NOT NULL REFERENCES school(id),
+    year           INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
+    procedure      TEXT NOT NULL CHECK (procedure IN ('ВПР', 'ОГЭ', 'ЕГЭ', 'ГВЭ', 'РПР')),
+    subject        TEXT NOT NULL CHECK (length(trim(subject)) > 0),
+    grade          INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 11),
+    pupils_due     INTEGER CHECK (pupils_due >= 0),
+    participants   INTEGER NOT NULL CHECK (participants >= 0),
+    n2             INTEGER NOT NULL DEFAULT 0 CHECK (n2 >= 0),
+    n3             INTEGER NOT NULL DEFAULT 0 CHECK (n3 >= 0),
+    n4             INTEGER NOT NULL DEFAULT 0 CHECK (n4 >= 0),
+    n5             INTEGER NOT NULL DEFAULT 0 CHECK (n5 >= 0),
+    mean_score     REAL CHECK (mean_score >= 0),
+    below_minimum  INTEGER CHECK (below_minimum >= 0),
+    vpr_lowered    INTEGER CHECK (vpr_lowered >= 0),
+    vpr_confirmed  INTEGER CHECK (vpr_confirmed >= 0),
+    vpr_raised     INTEGER CHECK (vpr_raised >= 0),
+    source         TEXT NOT NULL DEFAULT 'manual',
+    UNIQUE (school_id, year, procedure, subject, grade)
+);
+CREATE INDEX assessment_year ON assessment(year, procedure, subject, grade);
+
+CREATE TABLE indicator (
+    id             INTEGER PRIMARY KEY,
+    programme_id   INTEGER NOT NULL REFERENCES programme(id),
+    parent_id      INTEGER REFERENCES indicator(id),
+    code           TEXT NOT NULL,
+    name           TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    unit           TEXT NOT NULL DEFAULT '%',
+    direction      TEXT NOT NULL DEFAULT 'higher' CHECK (direction IN ('higher', 'lower')),
+    baseline       REAL,
+    baseline_year  INTEGER,
+    formula        TEXT NOT NULL DEFAULT '',
+    source_note    TEXT NOT NULL DEFAULT '',
+    frequency      TEXT NOT NULL DEFAULT '',
+    UNIQUE (programme_id, code)
+);
+
+CREATE TABLE indicator_value (
+    id            INTEGER PRIMARY KEY,
+    indicator_id  INTEGER NOT NULL REFERENCES indicator(id),
+    year          INTEGER NOT NULL,
+    school_id     INTEGER REFERENCES school(id),
+    plan          REAL,
+    actual        REAL,
+    source        TEXT NOT NULL DEFAULT 'manual'
+);
+CREATE UNIQUE INDEX indicator_value_key
+    ON indicator_value(indicator_id, year, ifnull(school_id, 0));
+
+CREATE TABLE roadmap_section (
+    id            INTEGER PRIMARY KEY,
+    programme_id  INTEGER NOT NULL REFERENCES programme(id),
+    number        TEXT NOT NULL DEFAULT '',
+    title         TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    position      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE roadmap_activity (
+    id               INTEGER PRIMARY KEY,
+    section_id       INTEGER NOT NULL REFERENCES roadmap_section(id),
+    number           TEXT NOT NULL DEFAULT '',
+    title            TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    responsible      TEXT NOT NULL DEFAULT '',
+    deadline_text    TEXT NOT NULL DEFAULT '',
+    expected_result  TEXT NOT NULL DEFAULT '',
+    planned_value    TEXT NOT NULL DEFAULT '',
+    status           TEXT NOT NULL DEFAULT 'planned'
+                         CHECK (status IN ('planned', 'in_progress', 'done',
+                                           'partly', 'not_done', 'cancelled')),
+    evidence         TEXT NOT NULL DEFAULT '',
+    position         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX roadmap_activity_section ON roadmap_activity(section_id, position);
+
+CREATE TABLE roadmap_interval (
+    id           INTEGER PRIMARY KEY,
+    activity_id  INTEGER NOT NULL REFERENCES roadmap_activity(id),
+    start_date   TEXT NOT NULL,
+    end_date     TEXT NOT NULL,
+    CHECK (end_date >= start_date)
+);
+CREATE INDEX roadmap_interval_activity ON roadmap_interval(activity_id);
+
+CREATE TABLE tutor_visit (
+    id                INTEGER PRIMARY KEY,
+    visit_date        TEXT NOT NULL,
+    tutor_id          INTEGER REFERENCES person(id),
+    school_id         INTEGER REFERENCES school(id),
+    form              TEXT NOT NULL CHECK (form IN ('выезд', 'посещение урока',
+                          'консультация', 'семинар', 'онлайн')),
+    topic             TEXT NOT NULL DEFAULT '',
+    participants      INTEGER CHECK (participants >= 0),
+    findings          TEXT NOT NULL DEFAULT '',
+    recommendations   TEXT NOT NULL DEFAULT '',
+    due_date          TEXT,
+    follow_up_status  TEXT NOT NULL DEFAULT 'open'
+                          CHECK (follow_up_status IN ('open', 'in_progress', 'done',
+                                                      'overdue', 'not_required')),
+    follow_up_note    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX tutor_visit_date ON tutor_visit(visit_date);
+CREATE INDEX tutor_visit_school ON tutor_visit(school_id);
+
+CREATE TABLE event (
+    id          INTEGER PRIMARY KEY,
+    event_date  TEXT NOT NULL,
+    kind        TEXT NOT NULL DEFAULT 'семинар',
+    topic       TEXT NOT NULL CHECK (length(trim(topic)) > 0),
+    audience    TEXT NOT NULL DEFAULT '',
+    coverage    INTEGER CHECK (coverage >= 0),
+    organiser   TEXT NOT NULL DEFAULT '',
+    place       TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE risk_factor (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    since_year  INTEGER,
+    until_year  INTEGER
+);
+
+CREATE TABLE school_risk (
+    id              INTEGER PRIMARY KEY,
+    school_id       INTEGER NOT NULL REFERENCES school(id),
+    year            INTEGER NOT NULL,
+    risk_factor_id  INTEGER NOT NULL REFERENCES risk_factor(id),
+    level           TEXT NOT NULL DEFAULT 'средний'
+                        CHECK (level IN ('низкий', 'средний', 'высокий')),
+    measures        TEXT NOT NULL DEFAULT '',
+    UNIQUE (school_id, year, risk_factor_id)
+);
+
+CREATE TABLE meeting (
+    id            INTEGER PRIMARY KEY,
+    programme_id  INTEGER REFERENCES programme(id),
+    number        TEXT NOT NULL DEFAULT '',
+    meeting_date  TEXT NOT NULL,
+    title         TEXT NOT NULL DEFAULT '',
+    body          TEXT NOT NULL DEFAULT '',
+    chair_id      INTEGER REFERENCES person(id),
+    place         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE meeting_attendee (
+    id          INTEGER PRIMARY KEY,
+    meeting_id  INTEGER NOT NULL REFERENCES meeting(id),
+    person_id   INTEGER NOT NULL REFERENCES person(id),
+    role_text   TEXT NOT NULL DEFAULT '',
+    UNIQUE (meeting_id, person_id)
+);
+
+CREATE TABLE meeting_item (
+    id             INTEGER PRIMARY KEY,
+    meeting_id     INTEGER NOT NULL REFERENCES meeting(id),
+    position       INTEGER NOT NULL DEFAULT 0,
+    title          TEXT NOT NULL DEFAULT '',
+    heard          TEXT NOT NULL DEFAULT '',
+    decided        TEXT NOT NULL DEFAULT '',
+    vote_for       INTEGER CHECK (vote_for >= 0),
+    vote_against   INTEGER CHECK (vote_against >= 0),
+    vote_abstain   INTEGER CHECK (vote_abstain >= 0),
+    vote_note      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE change_set (
+    id           INTEGER PRIMARY KEY,
+    created_at   TEXT NOT NULL,
+    actor        TEXT NOT NULL DEFAULT '',
+    kind         TEXT NOT NULL CHECK (kind IN ('edit', 'import', 'demo', 'undo', 'redo',
+                                               'revert', 'migration')),
+    label        TEXT NOT NULL DEFAULT '',
+    reverts_id   INTEGER REFERENCES change_set(id),
+    reverted_by  INTEGER REFERENCES change_set(id)
+);
+
+CREATE TABLE change (
+    id          INTEGER PRIMARY KEY,
+    set_id      INTEGER NOT NULL REFERENCES change_set(id),
+    seq         INTEGER NOT NULL,
+    table_name  TEXT NOT NULL,
+    row_id      INTEGER NOT NULL,
+    op          TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+    old_values  TEXT,
+    new_values  TEXT,
+    UNIQUE (set_id, seq)
+);
+CREATE INDEX change_row ON change(table_name, row_id);
+"""
+
+# Version 2: search without SQLite's ASCII-only case folding (stored folded
+# names), per-field provenance of generated figures, and import batches.
+_V2 = """
+ALTER TABLE school ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';
+ALTER TABLE person ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';
+ALTER TABLE school_profile ADD COLUMN generated_fields TEXT NOT NULL DEFAULT '';
+CREATE INDEX school_name_fold ON school(name_fold);
+
+CREATE TABLE import_batch (
+    id             INTEGER PRIMARY KEY,
+    file_name      TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    imported_at    TEXT NOT NULL,
+    change_set_id  INTEGER REFERENCES change_set(id),
+    status         TEXT NOT NULL CHECK (status IN ('applied', 'rolled_back', 'rejected')),
+    summary        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX import_batch_sha ON import_batch(sha256);
+"""
+
+
+def _backfill_folded_names(conn: sqlite3.Connection) -> None:
+    """Fill the folded search columns of rows written by version 1."""
+    rows = conn.execute("SELECT id, full_name, short_name, locality FROM school").fetchall()
+    for row in rows:
+        conn.execute(
+            "UPDATE school SET name_fold = ? WHERE id = ?",
+            (school_fold(row[1], row[2], row[3]), row[0]),
+        )
+    for pid, name in conn.execute("SELECT id, full_name FROM person").fetchall():
+        conn.execute("UPDATE person SET name_fold = ? WHERE id = ?", (fold(name), pid))
+
+
+def school_fold(full_name: str, short_name: str, locality: str) -> str:
+    """Return the text that school search matches against."""
+    return fold(" ".join((full_name, short_name, locality)))
+
+
+def person_fold(full_name: str) -> str:
+    """Return the text that people search matches against."""
+    return fold(full_name)
+
+
+# Columns the write path keeps in step with others: table -> (column, sources, function).
+DERIVED: dict[str, tuple[str, tuple[str, ...], Callable[..., str]]] = {
+    "school": ("name_fold", ("full_name", "short_name", "locality"), school_fold),
+    "person": ("name_fold", ("full_name",), person_fold),
+}
+
+MIGRATIONS: Sequence[Sequence[MigrationStep]] = (
+    (_V1,),
+    (_V2, _backfill_folded_names),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

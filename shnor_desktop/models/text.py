@@ -1,0 +1,68 @@
+"""Text helpers shared by storage and presentation: search folding, Russian formats.
+
+SQLite folds only ASCII case, so search compares stored ``fold()``-ed text.
+Numbers are shown the Russian way: a decimal comma and a thin group space.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def fold(text: str) -> str:
+    """Return ``text`` case-folded for search, with ё as е and spaces collapsed."""
+    return _SPACES.sub(" ", text.casefold().replace("ё", "е")).strip()
+
+
+def school_year_label(year: int) -> str:
+    """Return the label of the school year that begins in ``year``: 2022 → «2022/23»."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def format_number(value: float | int | None, decimals: int = 1) -> str:
+    """Format a figure as Russians write it: «26,8», «1 539»; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, int) or (decimals == 0):
+        text = f"{round(value):,}".replace(",", "\u00a0")
+        return text
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def format_share(value: float | None) -> str:
+    """Format a share in percent with one decimal and a comma: 22 → «22,0»."""
+    return format_number(value, 1)
+
+
+def parse_number(text: str) -> float | None:
+    """Parse a number typed or read the Russian way («26,81», «22%», «1 539»).
+
+    Returns None for an empty text; raises ValueError when it is not a number.
+    """
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").rstrip("%").strip()
+    if not cleaned:
+        return None
+    if not _NUMBER.match(cleaned):
+        raise ValueError(text)
+    return float(cleaned.replace(",", "."))
+
+
+def format_date(value: date | str | None) -> str:
+    """Format an ISO date (or a date) as 31.08.2024; empty for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d.%m.%Y")
+
+
+def format_timestamp(value: str | None) -> str:
+    """Format an ISO timestamp as «31.08.2024 14:05»."""
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).strftime("%d.%m.%Y %H:%M")
