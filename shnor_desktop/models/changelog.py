@@ -176,6 +176,7 @@ class ChangeSet:
         With ``cascade=False`` a row that anything still refers to is not
         deleted: :class:`RevertConflictError` is raised instead.
         """
+        self._log.checked_columns(table, {})  # refuses the log's own tables, unknown tables
         current = self._log.read_row(table, row_id)
         if current is None:
             raise RecordNotFoundError(table, row_id)

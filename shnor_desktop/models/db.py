@@ -62,8 +62,12 @@ def _ru_collation(left: str, right: str) -> int:
 
 def read_schema_version(path: Path) -> int:
     """Return ``user_version`` of an existing file, refusing non-databases."""
+    # Without a WAL beside the file, open it immutable: a plain read-only open
+    # of a WAL-mode file would leave -wal and -shm files next to it.
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])

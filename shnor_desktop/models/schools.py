@@ -99,6 +99,15 @@ GROUP_LABELS: dict[str, str] = {
     "none": "Без группы",
 }
 
+# Short labels for narrow places such as the school list.
+GROUP_SHORT_LABELS: dict[str, str] = {
+    "shnor": "ШНОР",
+    "risk": "Зона риска",
+    "prevention": "Профилактика",
+    "leader": "Лидер",
+    "none": "—",
+}
+
 SORT_KEYS = ("name", "code", "kind", "group", "distance", "pupils")
 
 

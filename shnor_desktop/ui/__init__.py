@@ -1,0 +1,1 @@
+"""The PySide6 interface: main window, panels, dialogs and thin item models."""
