@@ -36,7 +36,7 @@ def format_number(value: float | int | None, decimals: int = 1) -> str:
 
 def format_share(value: float | None) -> str:
     """Format a share in percent with one decimal and a comma: 22 → «22,0»."""
-    return format_number(value, 1)
+    return format_number(None if value is None else float(value), 1)
 
 
 def parse_number(text: str) -> float | None:

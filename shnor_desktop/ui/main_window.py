@@ -369,13 +369,15 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_database(self, db: Database | None) -> None:
-        if self.db is not None:
-            self.db.close()
+        old = self.db
         self.db = db
         if db is not None:
             self.bus.attach(db)
         for panel in self.panels:
             panel.set_database(db)
+        if old is not None:
+            # Panels let go of the old database before its connection closes.
+            old.close()
         self.pages.setCurrentIndex(1 if db is not None else 0)
         self.db_label.setText(self.tr("База: {0}").format(db.path) if db else "")
         self._show_last_backup()

@@ -555,6 +555,9 @@ class PassportPanel(Panel):
         return int(value) if value is not None else 2025
 
     def _apply_query(self) -> None:
+        if self.db is None:
+            self._search_timer.stop()
+            return
         header = self.tree.header()
         query = SchoolQuery(
             search=self.search.text(),

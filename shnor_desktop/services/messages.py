@@ -1,0 +1,222 @@
+"""Russian wording of the typed errors, shared by the command line and the GUI.
+
+Models and services raise errors that carry facts (a path, a version, a
+table); :func:`describe_error` turns any of them into one clear sentence or
+two for the user.  Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import sqlite3
+from pathlib import Path
+
+from shnor_desktop.models.errors import (
+    AlreadyRevertedError,
+    ConstraintError,
+    DomainError,
+    IntegrityError,
+    NotADatabaseError,
+    RecordNotFoundError,
+    RevertConflictError,
+    SchemaTooNewError,
+)
+from shnor_desktop.services.backup import (
+    BackupCancelled,
+    BackupDamagedError,
+    BackupFailedError,
+    DatabaseBusyError,
+    DatabaseMissingError,
+    RestoreSameFileError,
+)
+
+TABLE_NAMES: dict[str, str] = {
+    "meta": "служебные сведения",
+    "district": "район",
+    "district_year": "сведения района по годам",
+    "programme": "программы",
+    "school": "школы",
+    "person": "люди",
+    "person_role": "роли людей",
+    "school_profile": "паспорта школ",
+    "assessment": "результаты оценочных процедур",
+    "indicator": "показатели программы",
+    "indicator_value": "значения показателей",
+    "roadmap_section": "разделы дорожной карты",
+    "roadmap_activity": "мероприятия дорожной карты",
+    "roadmap_interval": "сроки мероприятий",
+    "tutor_visit": "журнал тьюторов",
+    "event": "мероприятия",
+    "risk_factor": "факторы риска",
+    "school_risk": "рисковые профили",
+    "meeting": "заседания",
+    "meeting_attendee": "участники заседаний",
+    "meeting_item": "вопросы повестки",
+    "change_set": "журнал изменений",
+    "change": "журнал изменений",
+    "import_batch": "загрузки файлов",
+}
+"""Russian names of the tables, as the user knows the sections of the program."""
+
+MAX_PROBLEMS_SHOWN = 5
+_NOT_SAVED = " Изменение не сохранено."
+
+
+def table_name(table: str) -> str:
+    """Return the Russian name of ``table`` in quotes (the code itself if unknown)."""
+    return f"«{TABLE_NAMES.get(table, table)}»"
+
+
+def _name(path: Path | str) -> str:
+    return f"«{Path(path)}»"
+
+
+def _problems(problems: list[str]) -> str:
+    shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+    more = len(problems) - MAX_PROBLEMS_SHOWN
+    return shown + (f" (и ещё {more})" if more > 0 else "")
+
+
+def _constraint(exc: ConstraintError) -> str:  # noqa: PLR0911 (one branch per kind)
+    """Word what SQLite said about a broken constraint."""
+    where = table_name(exc.table)
+    detail = exc.detail
+    if match := re.match(r"UNIQUE constraint failed: (.+)", detail):
+        return (
+            f"Такая запись уже есть в разделе {where}: значения ({match.group(1)}) "
+            "должны быть уникальными. Изменение не сохранено."
+        )
+    if match := re.match(r"NOT NULL constraint failed: (.+)", detail):
+        return f"В разделе {where} не заполнено обязательное поле {match.group(1)}.{_NOT_SAVED}"
+    if detail.startswith("CHECK constraint failed"):
+        rule = detail.partition(":")[2].strip()
+        rule_text = f" (правило: {rule})" if rule else ""
+        return f"Значение в разделе {where} вне допустимых пределов{rule_text}.{_NOT_SAVED}"
+    if detail.startswith("FOREIGN KEY constraint failed"):
+        return (
+            f"Запись в разделе {where} ссылается на отсутствующую запись или на неё ссылаются "
+            "другие записи. Изменение не сохранено."
+        )
+    if detail == "no such table":
+        return f"В базе нет раздела {where}: возможно, файл создан другой программой."
+    if detail.startswith("no such column"):
+        columns = detail.partition(":")[2].strip()
+        return f"В разделе {where} нет полей {columns}. Изменение не сохранено."
+    if detail == "table is not written through the change log":
+        return f"Раздел {where} нельзя изменять напрямую."
+    return f"Изменение в разделе {where} нарушает правила базы: {detail}. Изменение не сохранено."
+
+
+def _os_error(exc: OSError) -> str:
+    target = exc.filename if exc.filename is not None else ""
+    named = f" {_name(target)}" if target else ""
+    if isinstance(exc, FileNotFoundError):
+        return f"Файл{named} не найден."
+    if isinstance(exc, FileExistsError):
+        return f"Файл{named} уже существует; выберите другое имя или удалите его."
+    if isinstance(exc, PermissionError):
+        return f"Нет доступа к файлу{named}: проверьте права или закройте другие программы."
+    if isinstance(exc, IsADirectoryError):
+        return (
+            f"{_name(target)} — это папка, а нужен файл." if target else "Нужен файл, а не папка."
+        )
+    if exc.errno == errno.ENOSPC:
+        return "На диске не хватает места. Освободите место и повторите."
+    reason = exc.strerror or str(exc)
+    return f"Ошибка работы с файлом{named}: {reason}."
+
+
+def _sqlite_error(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "База данных занята другой программой или другим окном. Повторите позже."
+    if "disk is full" in text:
+        return "На диске не хватает места. Освободите место и повторите."
+    if "malformed" in text or "not a database" in text:
+        return "Файл базы данных повреждён. Восстановите его из резервной копии."
+    if "readonly" in text or "read-only" in text:
+        return "Файл базы данных открыт только для чтения: изменения нельзя сохранить."
+    return f"Ошибка базы данных: {text}."
+
+
+def _domain(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per error type)
+    if isinstance(exc, SchemaTooNewError):
+        return (
+            f"Файл базы {_name(exc.path)} создан более новой версией программы "
+            f"(схема {exc.found}, эта версия понимает до {exc.supported}). "
+            "Обновите программу; файл не изменён."
+        )
+    if isinstance(exc, NotADatabaseError):
+        return f"Файл {_name(exc.path)} не является базой данных ШНОР Desktop."
+    if isinstance(exc, IntegrityError):
+        return (
+            f"База {_name(exc.path)} повреждена: {_problems(exc.problems)}. "
+            "Восстановите её из резервной копии."
+        )
+    if isinstance(exc, ConstraintError):
+        return _constraint(exc)
+    if isinstance(exc, RecordNotFoundError):
+        return (
+            f"Запись № {exc.row_id} в разделе {table_name(exc.table)} не найдена: "
+            "возможно, её уже удалили."
+        )
+    if isinstance(exc, RevertConflictError):
+        return (
+            f"Изменение № {exc.set_id} нельзя отменить: запись № {exc.row_id} в разделе "
+            f"{table_name(exc.table)} (поле {exc.column}) позже изменена ещё раз. "
+            "Сначала отмените более поздние изменения."
+        )
+    if isinstance(exc, AlreadyRevertedError):
+        return f"Изменение № {exc.set_id} уже отменено."
+    return _backup(exc)
+
+
+def _backup(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per error type)
+    if isinstance(exc, BackupCancelled):
+        return "Резервное копирование отменено; копия не сохранена."
+    if isinstance(exc, DatabaseMissingError):
+        return f"Файл {_name(exc.path)} не найден."
+    if isinstance(exc, BackupDamagedError):
+        return (
+            f"Резервная копия базы {_name(exc.source)} не прошла проверку целостности "
+            f"({_problems(exc.problems)}); копия не сохранена. База, вероятно, повреждена: "
+            "восстановите её из более ранней резервной копии."
+        )
+    if isinstance(exc, BackupFailedError):
+        return (
+            f"Не удалось сделать резервную копию базы {_name(exc.path)}: "
+            f"{_sqlite_error(sqlite3.OperationalError(exc.detail))}"
+        )
+    if isinstance(exc, DatabaseBusyError):
+        return (
+            f"База {_name(exc.path)} открыта в другой программе или другом окне. "
+            "Закройте её там и повторите; файл не изменён."
+        )
+    if isinstance(exc, RestoreSameFileError):
+        return f"Нельзя восстановить базу {_name(exc.path)} из неё самой: выберите резервную копию."
+    return None
+
+
+def describe_error(exc: BaseException) -> str:  # noqa: PLR0911 (one branch per kind)
+    """Return a clear Russian message about ``exc`` for the user.
+
+    Every typed error of :mod:`shnor_desktop.models.errors` and of
+    :mod:`shnor_desktop.services.backup` has its own wording; file-system and
+    SQLite errors get a general one, and anything else names its type.
+    """
+    if isinstance(exc, DomainError):
+        text = _domain(exc)
+        if text is not None:
+            return text
+        return f"Операция не выполнена: {type(exc).__name__} {exc}".rstrip() + "."
+    if isinstance(exc, KeyboardInterrupt):
+        return "Прервано пользователем."
+    if isinstance(exc, OSError):
+        return _os_error(exc)
+    if isinstance(exc, sqlite3.Error):
+        return _sqlite_error(exc)
+    if isinstance(exc, MemoryError):
+        return "Не хватает памяти для этой операции."
+    detail = str(exc)
+    return f"Непредвиденная ошибка ({type(exc).__name__}){': ' + detail if detail else ''}."

@@ -1,0 +1,155 @@
+"""A small district database for the UI tests (figures from the seed report 004)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shnor_desktop.models.database import Database
+
+
+def _profile(school_id: int, year: int, generated: tuple[str, ...] = (), **values: object) -> dict:
+    return {
+        "school_id": school_id,
+        "year": year,
+        "source": "seed",
+        "generated_fields": json.dumps(list(generated), ensure_ascii=False),
+        **values,
+    }
+
+
+@pytest.fixture
+def district_db(tmp_path: Path) -> Iterator[Database]:
+    """Ивантеевский район: three district years, two people, two schools with passports."""
+    db = Database.open(tmp_path / "t.sqlite")
+    with db.log.change_set("Начальные данные", "demo") as cs:
+        district_id = cs.insert(
+            "district",
+            {
+                "name": "Ивантеевский муниципальный район",
+                "region": "Саратовская область",
+                "office": "Управление образованием администрации Ивантеевского МР",
+                "centre": "с. Ивантеевка",
+                "coordinator": "Иванова Мария Петровна",
+                "population": 12757,
+            },
+        )
+        for year, total, g1, g9, g11 in (
+            (2021, 1535, 152, 142, 36),
+            (2022, 1567, 156, 174, 58),
+            (2023, 1539, 157, 147, 46),
+        ):
+            cs.insert(
+                "district_year",
+                {
+                    "district_id": district_id,
+                    "year": year,
+                    "pupils_total": total,
+                    "pupils_grade1": g1,
+                    "pupils_grade9": g9,
+                    "pupils_grade11": g11,
+                    "pupils_bused": 256 if year == 2023 else None,
+                    "buses": 13 if year == 2023 else None,
+                    "source": "seed",
+                },
+            )
+        coordinator = cs.insert(
+            "person",
+            {"full_name": "Иванова Мария Петровна", "position": "Методист управления образованием"},
+        )
+        cs.insert("person_role", {"person_id": coordinator, "role": "coordinator"})
+        cs.insert("person_role", {"person_id": coordinator, "role": "working_group"})
+        tutor = cs.insert(
+            "person",
+            {"full_name": "Петров Сергей Иванович", "position": "Учитель математики"},
+        )
+        cs.insert("person_role", {"person_id": tutor, "role": "tutor"})
+        bartenevka = cs.insert(
+            "school",
+            {
+                "code": "01",
+                "full_name": "МОУ «СОШ с. Бартеневка им. П.Е. Толстова»",
+                "short_name": "СОШ с. Бартеневка",
+                "locality": "с. Бартеневка",
+                "distance_km": 18,
+            },
+        )
+        znamensky = cs.insert(
+            "school",
+            {
+                "code": "02",
+                "full_name": "МОУ «СОШ п. Знаменский»",
+                "short_name": "СОШ п. Знаменский",
+                "distance_km": 9,
+            },
+        )
+        cs.insert(
+            "school_profile",
+            _profile(
+                bartenevka,
+                2021,
+                generated=("pupils_total", "pct_low_income"),
+                pupils_total=90,
+                pupils_1_4=38,
+                pupils_5_9=50,
+                pupils_10_11=2,
+                pct_incomplete_families=24.0,
+                pct_low_income=12.5,
+                sek_index=18.0,
+                pct_teachers_65plus=6.7,
+            ),
+        )
+        cs.insert(
+            "school_profile",
+            _profile(
+                bartenevka,
+                2022,
+                pupils_total=86,
+                pupils_1_4=36,
+                pupils_5_9=48,
+                pupils_10_11=1,
+                pct_incomplete_families=22.0,
+                pct_low_income=11.0,
+                sek_index=19.0,
+                pct_teachers_65plus=7.1,
+            ),
+        )
+        for year, total in ((2021, 120), (2022, 117)):
+            cs.insert("school_profile", _profile(znamensky, year, pupils_total=total))
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test session (copied for each test)."""
+    from shnor_desktop.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database."""
+    import shutil
+
+    target = tmp_path / "Демо-район.sqlite"
+    shutil.copy(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[object]:
+    """Settings in a file of the test's own, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    yield store
+    store.sync()
