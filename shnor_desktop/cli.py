@@ -16,7 +16,9 @@ Without a subcommand the GUI opens (Qt is imported only then)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import os
 import re
 import sqlite3
 import sys
@@ -66,7 +68,8 @@ class _RussianHelpFormatter(argparse.HelpFormatter):
         groups: Iterable[argparse._MutuallyExclusiveGroup],
         prefix: str | None = None,
     ) -> None:
-        super().add_usage(usage, actions, groups, prefix or "Использование: ")
+        # argparse passes prefix="" to compute a subcommand's name: keep that.
+        super().add_usage(usage, actions, groups, "Использование: " if prefix is None else prefix)
 
 
 class RussianArgumentParser(argparse.ArgumentParser):
@@ -336,3 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Прервано.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the output went to a program that stopped reading (| head)
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        return EXIT_REJECTED

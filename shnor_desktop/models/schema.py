@@ -31,7 +31,7 @@ CREATE TABLE meta (
 );
 
 CREATE TABLE district (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     name            TEXT NOT NULL CHECK (length(trim(name)) > 0),
     region          TEXT NOT NULL DEFAULT '',
     office          TEXT NOT NULL DEFAULT '',
@@ -43,7 +43,7 @@ CREATE TABLE district (
 );
 
 CREATE TABLE district_year (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     district_id     INTEGER NOT NULL REFERENCES district(id),
     year            INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
     pupils_total    INTEGER CHECK (pupils_total >= 0),
@@ -57,7 +57,7 @@ CREATE TABLE district_year (
 );
 
 CREATE TABLE programme (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     district_id   INTEGER NOT NULL REFERENCES district(id),
     title         TEXT NOT NULL CHECK (length(trim(title)) > 0),
     kind          TEXT NOT NULL DEFAULT 'programme',
@@ -70,7 +70,7 @@ CREATE TABLE programme (
 );
 
 CREATE TABLE school (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     code           TEXT NOT NULL UNIQUE CHECK (length(trim(code)) > 0),
     full_name      TEXT NOT NULL CHECK (length(trim(full_name)) > 0),
     short_name     TEXT NOT NULL CHECK (length(trim(short_name)) > 0),
@@ -89,7 +89,7 @@ CREATE TABLE school (
 CREATE INDEX school_parent ON school(parent_id);
 
 CREATE TABLE person (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     full_name     TEXT NOT NULL CHECK (length(trim(full_name)) > 0),
     position      TEXT NOT NULL DEFAULT '',
     organisation  TEXT NOT NULL DEFAULT '',
@@ -99,7 +99,7 @@ CREATE TABLE person (
 );
 
 CREATE TABLE person_role (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     person_id     INTEGER NOT NULL REFERENCES person(id),
     role          TEXT NOT NULL CHECK (role IN ('coordinator', 'tutor', 'curator',
                       'head_rmo', 'head_office', 'working_group', 'director', 'other')),
@@ -111,7 +111,7 @@ CREATE TABLE person_role (
 CREATE INDEX person_role_person ON person_role(person_id);
 
 CREATE TABLE school_profile (
-    id                        INTEGER PRIMARY KEY,
+    id                        INTEGER PRIMARY KEY AUTOINCREMENT,
     school_id                 INTEGER NOT NULL REFERENCES school(id),
     year                      INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
     pupils_total              INTEGER CHECK (pupils_total >= 0),
@@ -147,7 +147,7 @@ CREATE TABLE school_profile (
 CREATE INDEX school_profile_year ON school_profile(year, group_code);
 
 CREATE TABLE assessment (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     school_id      INTEGER NOT NULL REFERENCES school(id),
     year           INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
     procedure      TEXT NOT NULL CHECK (procedure IN ('ВПР', 'ОГЭ', 'ЕГЭ', 'ГВЭ', 'РПР')),
@@ -170,7 +170,7 @@ CREATE TABLE assessment (
 CREATE INDEX assessment_year ON assessment(year, procedure, subject, grade);
 
 CREATE TABLE indicator (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     programme_id   INTEGER NOT NULL REFERENCES programme(id),
     parent_id      INTEGER REFERENCES indicator(id),
     code           TEXT NOT NULL,
@@ -186,7 +186,7 @@ CREATE TABLE indicator (
 );
 
 CREATE TABLE indicator_value (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     indicator_id  INTEGER NOT NULL REFERENCES indicator(id),
     year          INTEGER NOT NULL,
     school_id     INTEGER REFERENCES school(id),
@@ -198,7 +198,7 @@ CREATE UNIQUE INDEX indicator_value_key
     ON indicator_value(indicator_id, year, ifnull(school_id, 0));
 
 CREATE TABLE roadmap_section (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     programme_id  INTEGER NOT NULL REFERENCES programme(id),
     number        TEXT NOT NULL DEFAULT '',
     title         TEXT NOT NULL CHECK (length(trim(title)) > 0),
@@ -206,7 +206,7 @@ CREATE TABLE roadmap_section (
 );
 
 CREATE TABLE roadmap_activity (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     section_id       INTEGER NOT NULL REFERENCES roadmap_section(id),
     number           TEXT NOT NULL DEFAULT '',
     title            TEXT NOT NULL CHECK (length(trim(title)) > 0),
@@ -223,7 +223,7 @@ CREATE TABLE roadmap_activity (
 CREATE INDEX roadmap_activity_section ON roadmap_activity(section_id, position);
 
 CREATE TABLE roadmap_interval (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     activity_id  INTEGER NOT NULL REFERENCES roadmap_activity(id),
     start_date   TEXT NOT NULL,
     end_date     TEXT NOT NULL,
@@ -232,7 +232,7 @@ CREATE TABLE roadmap_interval (
 CREATE INDEX roadmap_interval_activity ON roadmap_interval(activity_id);
 
 CREATE TABLE tutor_visit (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     visit_date        TEXT NOT NULL,
     tutor_id          INTEGER REFERENCES person(id),
     school_id         INTEGER REFERENCES school(id),
@@ -252,7 +252,7 @@ CREATE INDEX tutor_visit_date ON tutor_visit(visit_date);
 CREATE INDEX tutor_visit_school ON tutor_visit(school_id);
 
 CREATE TABLE event (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     event_date  TEXT NOT NULL,
     kind        TEXT NOT NULL DEFAULT 'семинар',
     topic       TEXT NOT NULL CHECK (length(trim(topic)) > 0),
@@ -263,7 +263,7 @@ CREATE TABLE event (
 );
 
 CREATE TABLE risk_factor (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     code        TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
     since_year  INTEGER,
@@ -271,7 +271,7 @@ CREATE TABLE risk_factor (
 );
 
 CREATE TABLE school_risk (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     school_id       INTEGER NOT NULL REFERENCES school(id),
     year            INTEGER NOT NULL,
     risk_factor_id  INTEGER NOT NULL REFERENCES risk_factor(id),
@@ -282,7 +282,7 @@ CREATE TABLE school_risk (
 );
 
 CREATE TABLE meeting (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     programme_id  INTEGER REFERENCES programme(id),
     number        TEXT NOT NULL DEFAULT '',
     meeting_date  TEXT NOT NULL,
@@ -293,7 +293,7 @@ CREATE TABLE meeting (
 );
 
 CREATE TABLE meeting_attendee (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     meeting_id  INTEGER NOT NULL REFERENCES meeting(id),
     person_id   INTEGER NOT NULL REFERENCES person(id),
     role_text   TEXT NOT NULL DEFAULT '',
@@ -301,7 +301,7 @@ CREATE TABLE meeting_attendee (
 );
 
 CREATE TABLE meeting_item (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     meeting_id     INTEGER NOT NULL REFERENCES meeting(id),
     position       INTEGER NOT NULL DEFAULT 0,
     title          TEXT NOT NULL DEFAULT '',
@@ -314,7 +314,7 @@ CREATE TABLE meeting_item (
 );
 
 CREATE TABLE change_set (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at   TEXT NOT NULL,
     actor        TEXT NOT NULL DEFAULT '',
     kind         TEXT NOT NULL CHECK (kind IN ('edit', 'import', 'demo', 'undo', 'redo',
@@ -325,7 +325,7 @@ CREATE TABLE change_set (
 );
 
 CREATE TABLE change (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     set_id      INTEGER NOT NULL REFERENCES change_set(id),
     seq         INTEGER NOT NULL,
     table_name  TEXT NOT NULL,
@@ -347,7 +347,7 @@ ALTER TABLE school_profile ADD COLUMN generated_fields TEXT NOT NULL DEFAULT '';
 CREATE INDEX school_name_fold ON school(name_fold);
 
 CREATE TABLE import_batch (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     file_name      TEXT NOT NULL,
     sha256         TEXT NOT NULL,
     imported_at    TEXT NOT NULL,

@@ -459,6 +459,16 @@ class SchoolRepository:
             for r in self.conn.execute("SELECT DISTINCT year FROM school_profile ORDER BY year")
         ]
 
+    def default_year(self) -> int | None:
+        """The school year to show first: the latest with figures not wholly generated."""
+        row = self.conn.execute(
+            "SELECT max(year) FROM school_profile WHERE source <> 'generated'"
+        ).fetchone()
+        if row[0] is not None:
+            return int(row[0])
+        years = self.years()
+        return years[-1] if years else None
+
     def school_history(self, school_id: int, column: str) -> list[FieldChange]:
         """Return the recorded changes of one field of a school."""
         return self.log.field_history("school", school_id, column)

@@ -22,6 +22,7 @@ older schema up before migrating it.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import shutil
@@ -50,6 +51,8 @@ DEFAULT_KEEP = 20
 PAGES_PER_STEP = 256
 """Pages copied between two progress reports (1 MiB with 4 KiB pages)."""
 SUFFIX = ".sqlite"
+BUSY_TIMEOUT = 2.0
+"""Seconds a restore waits for another connection to let go of the database."""
 _PARTIAL_PREFIX = "."
 _PARTIAL_SUFFIX = ".part"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -190,10 +193,22 @@ def _rotate(db_path: Path, folder: Path, keep: int, protect: set[Path]) -> None:
 
 
 def _final_name(folder: Path, stem: str, created: datetime, reason: str) -> Path:
-    base = f"{stem}-{created:%Y%m%d-%H%M%S}-{reason}"
-    candidate = folder / f"{base}{SUFFIX}"
-    counter = 1
-    while candidate.exists():
+    """Return a free name for a backup made at ``created``.
+
+    A second backup in the same second (whatever its reason) gets ``_2``, the
+    next ``_3``: the counter orders backups within one second.
+    """
+    stamp = f"{created:%Y%m%d-%H%M%S}"
+    pattern = _pattern(stem)
+    counters = [
+        int(match.group(3) or 1)
+        for path in folder.glob(f"{glob.escape(stem)}-{stamp}-*{SUFFIX}")
+        if (match := pattern.match(path.name)) is not None
+    ]
+    counter = max(counters, default=0) + 1
+    base = f"{stem}-{stamp}-{reason}"
+    candidate = folder / (f"{base}{SUFFIX}" if counter == 1 else f"{base}_{counter}{SUFFIX}")
+    while candidate.exists():  # a file of another shape already took the name
         counter += 1
         candidate = folder / f"{base}_{counter}{SUFFIX}"
     return candidate
@@ -376,7 +391,7 @@ def _open_exclusive_target(db_path: Path) -> sqlite3.Connection:
     Leaving WAL needs the file to ourselves; and the backup API cannot copy
     into a WAL database whose page size differs from the source's.
     """
-    dst = sqlite3.connect(db_path, isolation_level=None, timeout=2.0)
+    dst = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT)
     try:
         mode = dst.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
     except sqlite3.OperationalError as exc:

@@ -30,6 +30,7 @@ from shnor_desktop.services.backup import (
     DatabaseMissingError,
     RestoreSameFileError,
 )
+from shnor_desktop.services.demo import DemoCancelled
 
 TABLE_NAMES: dict[str, str] = {
     "meta": "служебные сведения",
@@ -212,6 +213,8 @@ def describe_error(exc: BaseException) -> str:  # noqa: PLR0911 (one branch per 
         return f"Операция не выполнена: {type(exc).__name__} {exc}".rstrip() + "."
     if isinstance(exc, KeyboardInterrupt):
         return "Прервано пользователем."
+    if isinstance(exc, DemoCancelled):
+        return "Создание демонстрационной базы отменено; файл не записан."
     if isinstance(exc, OSError):
         return _os_error(exc)
     if isinstance(exc, sqlite3.Error):

@@ -112,12 +112,12 @@ def describe_conflict(db: Database, set_id: int, error: RevertConflictError) -> 
     """Say in Russian why a change set cannot be reverted, naming record and field."""
     record = describe_record(db, error.table, error.row_id)
     if error.column == "id":
-        detail = _tr("%1 с тех пор удалена или создана заново другим набором изменений.").replace(
-            "%1", record[:1].upper() + record[1:]
-        )
+        detail = _tr(
+            "другим набором изменений с тех пор удалена или создана заново запись: %1."
+        ).replace("%1", record)
     else:
         detail = (
-            _tr("Поле «%1» (%2) с тех пор изменено другим набором изменений.")
+            _tr("поле «%1» (%2) с тех пор изменено другим набором изменений.")
             .replace("%1", column_label(error.table, error.column))
             .replace("%2", record)
         )

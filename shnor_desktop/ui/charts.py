@@ -99,15 +99,16 @@ def _set_axis_label(plot: pg.PlotWidget, side: str, text: str) -> None:
     )
 
 
-def _make_legend(plot: pg.PlotWidget) -> pg.LegendItem:
-    legend = plot.getPlotItem().addLegend(
-        offset=(-10, 10),
+def _make_legend(plot: pg.PlotWidget, columns: int) -> pg.LegendItem:
+    """A one-row legend in the top left corner (the y range leaves room for it)."""
+    return plot.getPlotItem().addLegend(
+        offset=(10, 5),
+        colCount=columns,
         labelTextColor=TEXT_COLOUR,
         labelTextSize="9pt",
-        brush=pg.mkBrush(255, 255, 255, 220),
+        brush=pg.mkBrush(255, 255, 255, 230),
         pen=pg.mkPen("#bbbbbb"),
     )
-    return legend
 
 
 class PassportCharts(QWidget):
@@ -136,8 +137,8 @@ class PassportCharts(QWidget):
         layout.addWidget(self.enrolment_note)
         layout.addWidget(self.plot_social, 1)
         layout.addWidget(self.social_note)
-        _make_legend(self.plot_enrolment)
-        _make_legend(self.plot_social)
+        _make_legend(self.plot_enrolment, len(enrolment_series()))
+        _make_legend(self.plot_social, 2)
 
         #: The drawn enrolment lines by profile field (only fields with values).
         self.enrolment_items: dict[str, pg.PlotDataItem] = {}
@@ -198,12 +199,14 @@ class PassportCharts(QWidget):
             )
             item.addItem(line)
             self.enrolment_items[series.field] = line
+        top = max((max(line.getData()[1]) for line in self.enrolment_items.values()), default=0)
         if years:
             item.setXRange(min(years) - 0.4, max(years) + 0.4, padding=0)
-            item.enableAutoRange(axis="y")
         else:
             item.setXRange(0, 1, padding=0)
-            item.setYRange(0, 1, padding=0)
+        # Headroom above the highest point keeps the legend clear of the lines.
+        upper = max(float(top) * 1.3, 10.0)
+        item.setYRange(-0.04 * upper, upper, padding=0)  # a margin so the 0 tick shows
         self.enrolment_note.setVisible(any_generated)
 
     def _draw_social(self, years: list[tuple[int, SchoolProfile | None]]) -> None:
@@ -272,7 +275,7 @@ class PassportCharts(QWidget):
             self.social_items[year] = bars
             self.social_generated[year] = generated_flags
         item.setXRange(-0.6, len(indicators) - 0.4, padding=0)
-        item.setYRange(0, max(top * 1.18, 10.0), padding=0)
+        item.setYRange(0, max(top * 1.3, 10.0), padding=0)
         self.social_note.setVisible(any_generated)
 
     # --- reading back (tests, tooltips) ------------------------------------------------

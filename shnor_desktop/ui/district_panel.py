@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -240,7 +241,7 @@ class DistrictDialog(QDialog):
     def __init__(self, district: District | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Сведения о районе"))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(680)
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for name in DISTRICT_FIELDS:
@@ -251,6 +252,7 @@ class DistrictDialog(QDialog):
                 edit.setPlaceholderText(self.tr("человек, например 12 757"))
             else:
                 edit.setText(value or "")
+                edit.setCursorPosition(0)  # show the start of a long name
             self.edits[name] = edit
             form.addRow(district_field_label(name) + ":", edit)
         self.error_label = QLabel(self)
@@ -364,6 +366,10 @@ class DistrictPanel(Panel):
         splitter.addWidget(years_box)
         splitter.addWidget(people_box)
         splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        # The yearly table holds a few rows: it takes their height, the people get the rest.
+        years_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.card)
@@ -388,6 +394,7 @@ class DistrictPanel(Panel):
         self.people_model.set_rows(db.district.people() if db is not None else [])
         for view in (self.year_view, self.people_view):
             view.resizeColumnsToContents()
+        self._fit_year_view()
         district = self._district
         for name, label in self.card_labels.items():
             value = getattr(district, name) if district is not None else None
@@ -399,6 +406,17 @@ class DistrictPanel(Panel):
         self.edit_button.setEnabled(db is not None)
         self.edit_button.setText(
             self.tr("Изменить…") if district is not None else self.tr("Заполнить…")
+        )
+
+    def _fit_year_view(self, max_rows: int = 10) -> None:
+        """Make the yearly table as high as its rows (up to ``max_rows``)."""
+        view = self.year_view
+        rows = min(max(self.year_model.rowCount(), 1), max_rows)
+        row_height = view.verticalHeader().defaultSectionSize()
+        height = view.horizontalHeader().sizeHint().height() + rows * row_height
+        view.setMaximumHeight(height + 2 * view.frameWidth() + 2)
+        view.setMinimumHeight(
+            min(height, view.horizontalHeader().sizeHint().height() + 2 * row_height)
         )
 
     # --- editing --------------------------------------------------------------------

@@ -231,7 +231,6 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(240)
         self.nav.setStyleSheet(
             "QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }"
         )
@@ -247,6 +246,8 @@ class MainWindow(QMainWindow):
             panel.sig_undoable.connect(self._on_panel_undoable)
             panel.sig_status.connect(self._on_panel_status)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 28)
         self.nav.setCurrentRow(0)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.nav)

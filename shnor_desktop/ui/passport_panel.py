@@ -117,6 +117,10 @@ class FieldEditor(QWidget):
         self.editor: QWidget
         if spec.kind in ("flag", "group", "person", "school"):
             combo = QComboBox()
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
             combo.activated.connect(self._on_combo_activated)
             self.editor = combo
         elif spec.name in _MULTILINE and spec.kind == "text":
@@ -395,6 +399,8 @@ class PassportPanel(Panel):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        # The kind is already the first word of the short name («СОШ с. …»).
+        self.tree.setColumnHidden(SchoolTreeModel.COL_KIND, True)
         header = self.tree.header()
         header.setSectionResizeMode(SchoolTreeModel.COL_NAME, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 6):
@@ -440,15 +446,11 @@ class PassportPanel(Panel):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([520, 760])
+        splitter.setSizes([440, 660])
         self.splitter = splitter
 
     def _build_form(self, table: str) -> QWidget:
-        """A scrollable form of the school card or of the year's passport.
-
-        The passport puts the group on top (what the coordinator decides) and
-        the short numeric sections in two columns below it.
-        """
+        """A scrollable form of the school card or of the year's passport."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
@@ -461,22 +463,13 @@ class PassportPanel(Panel):
             self.profile_title.setWordWrap(True)
             self.profile_title.setStyleSheet("font-weight: bold; color: #5a4500;")
             outer.addWidget(self.profile_title)
-            top = QVBoxLayout()
-            columns = QHBoxLayout()
-            left_column, right_column = QVBoxLayout(), QVBoxLayout()
-            columns.addLayout(left_column, 1)
-            columns.addLayout(right_column, 1)
-            outer.addLayout(top)
-            outer.addLayout(columns)
-            left_column.addStretch(0)
-            specs = PROFILE_FIELDS
-            placement = {
-                "Группа и сопровождение": top,
-                "Контингент": left_column,
-                "Кадры": left_column,
-                "Социальные показатели": right_column,
-                "Инфраструктура": right_column,
-            }
+            # The group comes first: it is what the coordinator decides.
+            specs = tuple(
+                sorted(PROFILE_FIELDS, key=lambda f: f.section != "Группа и сопровождение")
+            )
+            # One column: the form must fit a 1366-pixel laptop screen beside
+            # the list without a horizontal scroll bar.
+            placement = {section: outer for section in dict.fromkeys(s.section for s in specs)}
         for spec in specs:
             if spec.section not in sections:
                 box = QGroupBox(tr_field(spec.section))
@@ -525,7 +518,7 @@ class PassportPanel(Panel):
                 self.year.addItem(school_year_label(2025), 2025)
             position = self.year.findData(current)
             if position < 0:
-                position = self.year.findData(years[-1] if years else 2025)
+                position = self.year.findData(db.schools.default_year() or 2025)
             self.year.setCurrentIndex(position)
         self._fill_reference_choices()
         self.model._repo = db.schools  # noqa: SLF001 - set without a second refresh

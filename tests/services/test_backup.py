@@ -1,0 +1,386 @@
+"""Backups: integral copies, rotation, restore, and the backup before a schema upgrade."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from shnor_desktop.models import db as dbmod
+from shnor_desktop.models.database import Database
+from shnor_desktop.models.errors import IntegrityError, NotADatabaseError, SchemaTooNewError
+from shnor_desktop.models.schema import MIGRATIONS, SCHEMA_VERSION
+from shnor_desktop.services import backup
+from shnor_desktop.services.backup import (
+    BackupCancelled,
+    BackupInfo,
+    DatabaseBusyError,
+    DatabaseMissingError,
+    backup_dir_for,
+    last_backup,
+    list_backups,
+    make_backup,
+    open_with_backup,
+    restore_backup,
+)
+from shnor_desktop.services.messages import describe_error
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def add_school(db: Database, code: str, name: str) -> int:
+    with db.log.change_set(f"школа {code}") as cs:
+        return cs.insert("school", {"code": code, "full_name": name, "short_name": name})
+
+
+def school_codes(path: Path) -> list[str]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in conn.execute("SELECT code FROM school ORDER BY code")]
+    finally:
+        conn.close()
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def set_user_version(path: Path, version: int) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A closed database of the current schema with two schools."""
+    path = tmp_path / "район.sqlite"
+    db = Database.open(path)
+    try:
+        add_school(db, "01", "СОШ с. Бартеневка")
+        add_school(db, "02", "СОШ п. Знаменский")
+    finally:
+        db.close()
+    return path
+
+
+def make_v1(path: Path) -> None:
+    """Write a database of schema version 1 (only ``MIGRATIONS[0]``) with one school."""
+    conn = dbmod.connect(path)
+    try:
+        conn.execute("BEGIN")
+        for step in MIGRATIONS[0]:
+            assert isinstance(step, str)
+            for statement in dbmod._statements(step):
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO school (code, full_name, short_name) VALUES ('01', 'Школа', 'Школа')"
+        )
+        conn.execute(f"PRAGMA application_id = {dbmod.APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- backup
+def test_backup_is_an_integral_self_contained_copy(db_path: Path) -> None:
+    info = make_backup(db_path)
+
+    assert info.path.parent == backup_dir_for(db_path) == db_path.parent / "район-backups"
+    assert info.path.name.startswith("район-") and info.path.name.endswith("-manual.sqlite")
+    assert info.reason == "manual"
+    assert info.size == info.path.stat().st_size > 0
+    assert school_codes(info.path) == ["01", "02"]
+    conn = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+    assert not Path(f"{info.path}-wal").exists()
+    assert [p.name for p in info.path.parent.iterdir()] == [info.path.name]  # no leftovers
+
+
+def test_backup_while_the_application_holds_the_database(db_path: Path) -> None:
+    """The copy sees committed rows still in the WAL; the open connection keeps working."""
+    db = Database.open(db_path)
+    try:
+        add_school(db, "03", "СОШ с. Канаевка")
+        assert Path(f"{db_path}-wal").stat().st_size > 0
+        info = make_backup(db_path, reason="open")
+        add_school(db, "04", "ООШ с. Чернава")
+    finally:
+        db.close()
+    assert school_codes(info.path) == ["01", "02", "03"]
+    assert school_codes(db_path) == ["01", "02", "03", "04"]
+
+
+def test_backup_reports_progress(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backup, "PAGES_PER_STEP", 2)
+    calls: list[tuple[int, int]] = []
+    make_backup(db_path, progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) > 1
+    assert calls[-1][0] == calls[-1][1] > 0
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+@pytest.mark.parametrize("cancel_at", [0, 2])
+def test_cancelled_backup_leaves_no_file(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, cancel_at: int
+) -> None:
+    monkeypatch.setattr(backup, "PAGES_PER_STEP", 2)
+    asked = 0
+
+    def cancel() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > cancel_at
+
+    with pytest.raises(BackupCancelled):
+        make_backup(db_path, cancel=cancel)
+    folder = backup_dir_for(db_path)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert "отменено" in describe_error(BackupCancelled())
+
+
+def test_backup_of_a_missing_file_or_a_non_database(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseMissingError):
+        make_backup(tmp_path / "нет.sqlite")
+    text = tmp_path / "текст.sqlite"
+    text.write_text("это не база данных\n" * 100, encoding="utf-8")
+    with pytest.raises(NotADatabaseError):
+        make_backup(text)
+    assert not backup_dir_for(text).exists() or not list(backup_dir_for(text).iterdir())
+
+
+def test_rotation_keeps_the_newest_and_ignores_other_files(db_path: Path) -> None:
+    folder = backup_dir_for(db_path)
+    folder.mkdir()
+    foreign = [
+        folder / "заметки.txt",
+        folder / "другая-20200101-120000-manual.sqlite",  # another database's backup
+        folder / "район-копия.sqlite",  # not our naming pattern
+    ]
+    for path in foreign:
+        path.write_text("x", encoding="utf-8")
+
+    made = [make_backup(db_path, keep=3, reason=f"r{i}") for i in range(5)]
+
+    kept = list_backups(db_path)
+    assert [info.path for info in kept] == [info.path for info in reversed(made[-3:])]
+    assert all(not info.path.exists() for info in made[:2])
+    assert all(path.exists() for path in foreign)
+    assert len({info.path.name for info in made}) == 5  # unique names within one second
+    assert last_backup(db_path) == kept[0] == made[-1]
+
+
+def test_list_backups_newest_first_parses_names(db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "копии"
+    out.mkdir()
+    for name in (
+        "район-20240105-090000-manual.sqlite",
+        "район-20250301-120000-before-v2.sqlite",
+        "район-20240105-090000-open_2.sqlite",
+        "район-20241399-000000-manual.sqlite",  # not a date: ignored
+    ):
+        shutil.copyfile(db_path, out / name)
+
+    found = list_backups(db_path, out)
+
+    assert [(i.created_at.isoformat(), i.reason) for i in found] == [
+        ("2025-03-01T12:00:00", "before-v2"),
+        ("2024-01-05T09:00:00", "open"),
+        ("2024-01-05T09:00:00", "manual"),
+    ]
+    assert all(isinstance(i, BackupInfo) and i.size == db_path.stat().st_size for i in found)
+    assert list_backups(db_path) == []
+    assert last_backup(db_path) is None
+
+
+# --------------------------------------------------------------------------- restore
+def test_restore_brings_back_the_old_content(db_path: Path) -> None:
+    old = make_backup(db_path)
+    db = Database.open(db_path)
+    try:
+        add_school(db, "03", "СОШ с. Канаевка")
+    finally:
+        db.close()
+    assert school_codes(db_path) == ["01", "02", "03"]
+
+    saved = restore_backup(old.path, db_path)
+
+    assert school_codes(db_path) == ["01", "02"]
+    assert saved.reason == "before-restore"
+    assert school_codes(saved.path) == ["01", "02", "03"]
+    assert {i.path for i in list_backups(db_path)} == {old.path, saved.path}
+    db = Database.open(db_path)  # the restored file opens and takes writes again
+    try:
+        add_school(db, "05", "СОШ с. Яблоновый Гай")
+        assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        db.close()
+    assert school_codes(db_path) == ["01", "02", "05"]
+
+
+def test_restore_refuses_a_non_database_and_keeps_the_current_file(
+    db_path: Path, tmp_path: Path
+) -> None:
+    before = sha256(db_path)
+    text = tmp_path / "копия.sqlite"
+    text.write_text("Это текстовый файл, а не база.\n" * 50, encoding="utf-8")
+    empty = tmp_path / "пустая.sqlite"
+    empty.write_bytes(b"")
+    foreign = tmp_path / "чужая.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+
+    for path in (text, empty, foreign):
+        with pytest.raises(NotADatabaseError):
+            restore_backup(path, db_path)
+    with pytest.raises(DatabaseMissingError):
+        restore_backup(tmp_path / "нет.sqlite", db_path)
+
+    assert sha256(db_path) == before
+    assert list_backups(db_path) == []
+
+
+def test_restore_refuses_a_newer_schema(db_path: Path) -> None:
+    info = make_backup(db_path)
+    set_user_version(info.path, SCHEMA_VERSION + 1)
+    before = sha256(db_path)
+
+    with pytest.raises(SchemaTooNewError) as caught:
+        restore_backup(info.path, db_path)
+
+    assert caught.value.found == SCHEMA_VERSION + 1
+    assert sha256(db_path) == before
+    assert "более новой версией программы" in describe_error(caught.value)
+
+
+def test_restore_refuses_a_damaged_backup(db_path: Path) -> None:
+    info = make_backup(db_path)
+    data = bytearray(info.path.read_bytes())
+    page = 4096
+    assert len(data) > 3 * page
+    data[2 * page : 3 * page] = b"\xff" * page  # wreck a page of the schema's tables
+    info.path.write_bytes(bytes(data))
+    before = sha256(db_path)
+
+    with pytest.raises((IntegrityError, NotADatabaseError)) as caught:
+        restore_backup(info.path, db_path)
+
+    assert sha256(db_path) == before
+    assert "ШНОР" in describe_error(caught.value) or "повреждена" in describe_error(caught.value)
+
+
+def test_restore_while_the_database_is_open_is_refused(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup, "BUSY_TIMEOUT", 0.1)
+    old = make_backup(db_path)
+    db = Database.open(db_path)
+    try:
+        add_school(db, "03", "СОШ с. Канаевка")
+        with pytest.raises(DatabaseBusyError) as caught:
+            restore_backup(old.path, db_path)
+        assert school_codes(db_path) == ["01", "02", "03"]
+    finally:
+        db.close()
+    assert "открыта в другой программе" in describe_error(caught.value)
+    assert list_backups(db_path) == [old]
+
+
+def test_restore_over_a_damaged_database_keeps_its_bytes(db_path: Path) -> None:
+    good = make_backup(db_path)
+    db_path.write_bytes(b"garbage" * 1000)
+
+    saved = restore_backup(good.path, db_path)
+
+    assert school_codes(db_path) == ["01", "02"]
+    assert saved.path.read_bytes() == b"garbage" * 1000
+
+
+def test_restore_of_an_older_schema_is_upgraded_on_open(tmp_path: Path) -> None:
+    v1 = tmp_path / "v1.sqlite"
+    make_v1(v1)
+    current = tmp_path / "район.sqlite"
+    Database.open(current).close()
+
+    restore_backup(v1, current)
+    assert user_version(current) == 1
+
+    db = open_with_backup(current)
+    db.close()
+    assert user_version(current) == SCHEMA_VERSION
+    assert [i.reason for i in list_backups(current)] == [
+        f"before-v{SCHEMA_VERSION}",
+        "before-restore",
+    ]
+
+
+# --------------------------------------------------------------------------- opening
+def test_older_schema_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "старая.sqlite"
+    make_v1(path)
+    before = sha256(path)
+
+    db = open_with_backup(path)
+    try:
+        version = db.conn.execute("PRAGMA user_version").fetchone()[0]
+        fold = db.conn.execute("SELECT name_fold FROM school").fetchone()[0]
+    finally:
+        db.close()
+
+    assert version == SCHEMA_VERSION == 2
+    assert fold  # the migration back-filled the folded name
+    backups = list_backups(path)
+    assert [i.reason for i in backups] == ["before-v2"]
+    assert user_version(backups[0].path) == 1
+    assert school_codes(backups[0].path) == ["01"]
+    assert sha256(path) != before
+
+
+def test_newer_schema_is_refused_and_left_byte_for_byte(db_path: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "новая.sqlite"
+    shutil.copyfile(db_path, newer)
+    set_user_version(newer, 99)
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    before = sha256(newer)
+
+    with pytest.raises(SchemaTooNewError) as caught:
+        open_with_backup(newer)
+
+    assert (caught.value.found, caught.value.supported) == (99, SCHEMA_VERSION)
+    assert sha256(newer) == before
+    assert not backup_dir_for(newer).exists()
+    assert describe_error(caught.value) == (
+        f"Файл базы «{newer}» создан более новой версией программы "
+        f"(схема 99, эта версия понимает до {SCHEMA_VERSION}). Обновите программу; файл не изменён."
+    )
+
+
+def test_open_with_backup_creates_a_new_database_without_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "новая.sqlite"
+    db = open_with_backup(path)
+    db.close()
+    assert user_version(path) == SCHEMA_VERSION
+    assert list_backups(path) == []
