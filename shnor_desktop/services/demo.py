@@ -67,7 +67,7 @@ class SeedDistrict:
 
 @dataclass(frozen=True)
 class SeedDistrictYear:
-    """District enrolment of one school year (the report's «Контингент обучающихся»)."""
+    """District enrolment of one year, as the report writes it («в 2022 – 1567»)."""
 
     year: int
     pupils_total: int

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from shnor_desktop.models.district import ROLE_LABELS, District, DistrictYear, Person
 from shnor_desktop.models.errors import DomainError
-from shnor_desktop.models.text import format_number, parse_number, school_year_label
+from shnor_desktop.models.text import format_number, parse_number
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT, DataBus, Panel
 from shnor_desktop.ui.messages import show_warning
 
@@ -144,7 +144,8 @@ class DistrictYearModel(QAbstractTableModel):
         value = getattr(record, self._FIELDS[column])
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_YEAR:
-                return school_year_label(record.year)
+                # District figures carry the year as the documents write it («в 2022 – 1567»).
+                return str(record.year)
             if column == self.COL_SOURCE:
                 return self._source_label(record.source)
             return format_number(value, 0)

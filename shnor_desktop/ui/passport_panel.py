@@ -201,7 +201,10 @@ class FieldEditor(QWidget):
             return format_number(int(value), 0)
         if self.spec.kind in ("share", "real"):
             number = float(value)
-            return format_number(number, 0 if number.is_integer() else 2).rstrip("0").rstrip(",")
+            if number.is_integer():
+                return format_number(number, 0)
+            # Up to the precision the documents use (0,03 %, 0,06 %), no trailing zeros.
+            return format_number(number, 2).rstrip("0").rstrip(",")
         return str(value)
 
     def set_error(self, message: str) -> None:

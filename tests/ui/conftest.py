@@ -123,33 +123,3 @@ def district_db(tmp_path: Path) -> Iterator[Database]:
         yield db
     finally:
         db.close()
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per test session (copied for each test)."""
-    from shnor_desktop.services.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo database."""
-    import shutil
-
-    target = tmp_path / "Демо-район.sqlite"
-    shutil.copy(demo_template, target)
-    return target
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Iterator[object]:
-    """Settings in a file of the test's own, never the user's."""
-    from PySide6.QtCore import QSettings
-
-    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    yield store
-    store.sync()

@@ -50,7 +50,7 @@ def test_shows_district_years_and_people(qtbot, district_db: Database) -> None:
         "Источник",
     ]
     row = model.row_of_year(2023)
-    assert _cell(model, row, DistrictYearModel.COL_YEAR) == "2023/24"
+    assert _cell(model, row, DistrictYearModel.COL_YEAR) == "2023"
     assert _cell(model, row, DistrictYearModel.COL_TOTAL) == "1\u00a0539"
     assert _cell(model, row, DistrictYearModel.COL_BUSED) == "256"
     assert _cell(model, model.row_of_year(2021), DistrictYearModel.COL_BUSED) == ""
