@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -215,7 +215,9 @@ class MainWindow(QMainWindow):
         self.bus = DataBus(self)
         self.tasks: list[BackgroundTask] = []
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 800)
+        screen = self.screen().availableGeometry()
+        # First start: as large as a typical laptop allows; later, what the user left.
+        self.resize(min(1280, screen.width()), min(800, screen.height()))
         self._build_panels()
         self._build_actions()
         self._build_menus()
@@ -231,9 +233,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setStyleSheet(
-            "QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }"
-        )
+        self.nav.setStyleSheet("QListWidget::item { padding: 7px; }")
         self.stack = QStackedWidget()
         self.panels: list[Panel] = [
             PassportPanel(self.bus),
@@ -247,16 +247,18 @@ class MainWindow(QMainWindow):
             panel.sig_status.connect(self._on_panel_status)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 28)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 24)
         self.nav.setCurrentRow(0)
-        self.splitter = QSplitter()
-        self.splitter.addWidget(self.nav)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(1, 1)
+        self.workspace = QWidget()
+        row = QHBoxLayout(self.workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.welcome = WelcomePage(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
-        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.workspace)
         self.setCentralWidget(self.pages)
 
     @property
@@ -320,9 +322,6 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
         panel = self.settings.value("window/panel", 0)
         try:
             self.nav.setCurrentRow(int(panel))  # type: ignore[call-overload]
@@ -614,7 +613,6 @@ class MainWindow(QMainWindow):
             focus.clearFocus()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/panel", self.nav.currentRow())
         self.settings.sync()
         self.close_database()

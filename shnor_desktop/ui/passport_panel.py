@@ -449,7 +449,7 @@ class PassportPanel(Panel):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([440, 660])
+        splitter.setSizes([480, 620])
         self.splitter = splitter
 
     def _build_form(self, table: str) -> QWidget:
