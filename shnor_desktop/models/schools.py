@@ -328,9 +328,11 @@ def profile_warnings(profile: SchoolProfile) -> list[FieldIssue]:
 
 
 _ORDER = {
-    "name": "s.short_name COLLATE RU",
-    "code": "s.code COLLATE RU",
-    "kind": "s.kind COLLATE RU",
+    # fold() once per row, then a byte comparison: Cyrillic code points are in
+    # alphabetical order once ё is folded to е (a collation would fold per comparison).
+    "name": "fold(s.short_name)",
+    "code": "fold(s.code)",
+    "kind": "fold(s.kind)",
     "group": "ifnull(p.group_code, 'none')",
     "distance": "s.distance_km",
     "pupils": "p.pupils_total",
@@ -361,7 +363,7 @@ class SchoolRepository:
         if query.sort_key not in _ORDER:
             raise ValueError(query.sort_key)
         direction = "DESC" if query.descending else "ASC"
-        order = f"{_ORDER[query.sort_key]} {direction} NULLS LAST, s.short_name COLLATE RU, s.id"
+        order = f"{_ORDER[query.sort_key]} {direction} NULLS LAST, fold(s.short_name), s.id"
         sql = (
             "SELECT s.id, s.parent_id, s.code, s.short_name, s.full_name, s.kind, s.locality,"
             " s.distance_km, p.group_code, p.pupils_total"

@@ -52,6 +52,7 @@ from shnor_desktop.models.schools import (
 )
 from shnor_desktop.models.text import format_number, parse_number, school_year_label
 from shnor_desktop.ui.common import ROLE_ID, DataBus, Panel
+from shnor_desktop.ui.messages import ask_yes_no
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
 
 _MULTILINE = {"group_reason", "infrastructure_note", "notes", "full_name"}
@@ -774,8 +775,7 @@ class PassportPanel(Panel):
                 QKeySequence.SequenceFormat.NativeText
             )
         )
-        answer = QMessageBox.question(self, self.tr("Удаление школы"), text)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask_yes_no(self, self.tr("Удаление школы"), text, self.tr("Удалить")):
             return
         set_id = db.schools.remove(
             school.id, self.tr("Удалена школа «{0}»").format(school.short_name)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.schools import SchoolQuery
@@ -192,10 +192,15 @@ def test_add_and_remove_school_with_undo(panel: PassportPanel, monkeypatch) -> N
     db = panel.db
     school_id = _select(panel, "канаевка")
     before = len(db.schools.profiles(school_id))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        "shnor_desktop.ui.passport_panel.ask_yes_no",
+        lambda _parent, _title, text, _yes: asked.append(text) or True,
+    )
     undo_ids: list[int] = []
     panel.sig_undoable.connect(undo_ids.append)
     panel.remove_school()
+    assert "можно отменить" in asked[0]
     db.undo.push(undo_ids[-1])
     assert all(panel.model.index(r, 0).data(ROLE_ID) != school_id for r in range(9))
     db.undo.undo()
