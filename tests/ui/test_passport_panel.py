@@ -206,3 +206,18 @@ def test_add_and_remove_school_with_undo(panel: PassportPanel, monkeypatch) -> N
     db.undo.undo()
     assert len(db.schools.profiles(school_id)) == before
     assert panel.model.index_of(school_id).isValid()
+
+
+def test_opens_on_the_latest_year_with_real_figures(panel: PassportPanel) -> None:
+    # 2023/24 exists but is wholly generated; the seed year 2022/23 comes first.
+    assert panel.selected_year == 2022
+    assert panel.year.findData(2023) >= 0
+
+
+def test_whole_number_shares_keep_their_zeros(panel: PassportPanel) -> None:
+    school_id = _select(panel, "ивановка")
+    assert panel.db is not None
+    panel.db.schools.set_profile_value(school_id, 2022, "pct_low_income", 20.0, "тест")
+    assert _line(panel, "profile", "pct_low_income").text() == "20"
+    panel.db.schools.set_profile_value(school_id, 2022, "pct_low_income", 10.50, "тест")
+    assert _line(panel, "profile", "pct_low_income").text() == "10,5"
