@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -45,6 +46,7 @@ class NewDatabaseWizard(QWizard):
     def __init__(self, default_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Новая база данных"))
+        self.resize(680, 440)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("Далее >"))
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< Назад"))
@@ -310,6 +312,8 @@ class MainWindow(QMainWindow):
 
     def _build_status(self) -> None:
         self.db_label = QLabel()
+        # A long path must not push the backup time out of the status bar.
+        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.backup_label = QLabel()
         self.statusBar().addPermanentWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)

@@ -216,7 +216,7 @@ class SchoolTreeModel(QAbstractItemModel):
 class HistoryModel(QAbstractTableModel):
     """The recorded changes of one field, newest first."""
 
-    COL_WHEN, COL_WHO, COL_ACTION, COL_OLD, COL_NEW = range(5)
+    COL_WHEN, COL_WHO, COL_OLD, COL_NEW, COL_ACTION = range(5)
 
     def __init__(self, changes: list[FieldChange], formatter: Any, parent: Any = None) -> None:
         super().__init__(parent)
@@ -237,9 +237,9 @@ class HistoryModel(QAbstractTableModel):
         return (
             self.tr("Когда"),
             self.tr("Кто"),
-            self.tr("Действие"),
             self.tr("Было"),
             self.tr("Стало"),
+            self.tr("Действие"),
         )[section]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
