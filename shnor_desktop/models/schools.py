@@ -486,6 +486,8 @@ class SchoolRepository:
     def add(self, values: Mapping[str, Any], label: str) -> tuple[int, int]:
         """Add a school; return (change set id, school id)."""
         clean = {name: check_value(SCHOOL_FIELD_BY_NAME[name], v) for name, v in values.items()}
+        if clean.get("parent_id") is not None and self.get(clean["parent_id"]).parent_id:
+            raise InvalidValueError(FieldIssue("parent_id", "parent_is_branch", "error"))
         with self.log.change_set(label) as cs:
             school_id = cs.insert("school", clean)
         return cs.id, school_id
@@ -493,9 +495,20 @@ class SchoolRepository:
     def set_school_value(self, school_id: int, name: str, value: Any, label: str) -> int | None:
         """Change one field of a school; return the change set id, None if unchanged."""
         clean = check_value(SCHOOL_FIELD_BY_NAME[name], value)
+        if name == "parent_id" and clean is not None:
+            self._check_parent(school_id, clean)
         with self.log.change_set(label) as cs:
             changed = cs.update("school", school_id, {name: clean})
         return cs.id if changed else None
+
+    def _check_parent(self, school_id: int, parent_id: int) -> None:
+        """A branch belongs to a school that is not itself a branch, nor the school itself."""
+        if parent_id == school_id:
+            raise InvalidValueError(FieldIssue("parent_id", "self_parent", "error"))
+        if self.get(parent_id).parent_id is not None:
+            raise InvalidValueError(FieldIssue("parent_id", "parent_is_branch", "error"))
+        if self.branches(school_id):
+            raise InvalidValueError(FieldIssue("parent_id", "has_branches", "error"))
 
     def remove(self, school_id: int, label: str) -> int:
         """Remove a school with its passports (branches become schools); return the set id."""

@@ -51,6 +51,7 @@ from shnor_desktop.models.schools import (
     profile_warnings,
 )
 from shnor_desktop.models.text import format_number, parse_number, school_year_label
+from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import ROLE_ID, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
@@ -74,6 +75,9 @@ def issue_text(issue: FieldIssue) -> str:
         "not_number": tr("passport", "нужно число, например 26,8"),
         "required": tr("passport", "поле обязательно"),
         "unknown_group": tr("passport", "неизвестная группа"),
+        "self_parent": tr("passport", "школа не может быть филиалом самой себя"),
+        "parent_is_branch": tr("passport", "филиал может относиться только к школе, не к филиалу"),
+        "has_branches": tr("passport", "у школы есть свои филиалы: она не может стать филиалом"),
         "levels_sum": tr(
             "passport", "сумма по уровням ({0}) не равна общему контингенту ({1})"
         ).format(*args)
@@ -692,8 +696,9 @@ class PassportPanel(Panel):
             )
             return
         except ConstraintError as exc:
-            editor.set_error(self.tr("значение не подходит: {0}").format(exc.detail))
-            self.sig_status.emit(self.tr("Значение не сохранено: {0}").format(exc.detail))
+            message = describe_error(exc)
+            editor.set_error(message)
+            self.sig_status.emit(message)
             return
         editor.set_error("")
         if set_id is not None:
@@ -743,9 +748,12 @@ class PassportPanel(Panel):
                 values, self.tr("Добавлена школа «{0}»").format(values["short_name"])
             )
         except (ConstraintError, InvalidValueError) as exc:
-            detail = exc.detail if isinstance(exc, ConstraintError) else issue_text(exc.issue)
-            if "UNIQUE" in detail and "code" in detail:
+            if isinstance(exc, InvalidValueError):
+                detail = issue_text(exc.issue)
+            elif "UNIQUE" in exc.detail and "code" in exc.detail:
                 detail = self.tr("код «{0}» уже занят другой школой").format(values["code"])
+            else:
+                detail = describe_error(exc)
             QMessageBox.warning(
                 self,
                 self.tr("Школа не добавлена"),

@@ -486,3 +486,30 @@ def test_dates_and_years() -> None:
     assert format_date("") == ""
     assert format_timestamp("2024-08-31T14:05:09") == "31.08.2024 14:05"
     assert format_timestamp(None) == ""
+
+
+def test_branches_hang_only_under_schools(database: Database, ids: dict[str, int]) -> None:
+    repo = database.schools
+    changes_before = len(database.log.recent_sets())
+
+    def refused(school: str, parent: str) -> str:
+        with pytest.raises(InvalidValueError) as caught:
+            repo.set_school_value(ids[school], "parent_id", ids[parent], "Филиал")
+        return caught.value.issue.code
+
+    assert refused("arbuzovka", "arbuzovka") == "self_parent"
+    assert refused("arbuzovka", "branch") == "parent_is_branch"
+    assert refused("bartenevka", "dryomov") == "has_branches"
+    with pytest.raises(InvalidValueError):
+        repo.add(
+            {
+                "code": "01-1-1",
+                "full_name": "Филиал филиала",
+                "short_name": "Ф",
+                "parent_id": ids["branch"],
+            },
+            "Добавлен филиал",
+        )
+    assert len(database.log.recent_sets()) == changes_before
+    assert repo.set_school_value(ids["arbuzovka"], "parent_id", ids["dryomov"], "Филиал")
+    assert repo.get(ids["arbuzovka"]).parent_id == ids["dryomov"]

@@ -221,3 +221,30 @@ def test_whole_number_shares_keep_their_zeros(panel: PassportPanel) -> None:
     assert _line(panel, "profile", "pct_low_income").text() == "20"
     panel.db.schools.set_profile_value(school_id, 2022, "pct_low_income", 10.50, "тест")
     assert _line(panel, "profile", "pct_low_income").text() == "10,5"
+
+
+def test_a_school_cannot_become_its_own_or_a_branchs_branch(panel: PassportPanel) -> None:
+    assert panel.db is not None
+    db = panel.db
+    school_id = _select(panel, "знаменский")
+    branch_id = db.schools.branches(school_id)[0].id
+    editor = panel.editors[("school", "parent_id")]
+    combo = editor.editor
+    assert isinstance(combo, QComboBox)
+    gymnasium = next(s.id for s in db.schools.all_schools() if "Гимназия" in s.short_name)
+    # Знаменский has a branch of its own, so it cannot become a branch.
+    combo.setCurrentIndex(combo.findData(gymnasium))
+    combo.activated.emit(combo.currentIndex())
+    assert "своих филиалов" in editor.error or "свои филиалы" in editor.error
+    assert db.schools.get(school_id).parent_id is None
+    assert db.schools.get(branch_id).parent_id == school_id
+    # A school without branches can become one, and the list shows it under its school.
+    arbuzovka = _select(panel, "арбузовка")
+    editor = panel.editors[("school", "parent_id")]
+    combo = editor.editor
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(gymnasium))
+    combo.activated.emit(combo.currentIndex())
+    assert editor.error == ""
+    assert db.schools.get(arbuzovka).parent_id == gymnasium
+    assert panel.model.parent(panel.model.index_of(arbuzovka)).data(ROLE_ID) == gymnasium
