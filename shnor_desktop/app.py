@@ -7,11 +7,10 @@ first needed, so the window appears within a second.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from shnor_desktop import APP_NAME, ORG_NAME
 from shnor_desktop.ui.main_window import MainWindow
@@ -46,16 +45,7 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
 
     def open_initial() -> None:
         if demo:
-            from shnor_desktop.services.demo import build_demo
-
-            folder = Path(tempfile.mkdtemp(prefix="shnor-demo-"))
-            path = folder / "Демо-район.sqlite"
-            try:
-                build_demo(path)
-            except Exception as exc:  # noqa: BLE001 - shown to the user, not swallowed
-                QMessageBox.critical(window, window.tr("Демо-база не создана"), str(exc))
-                return
-            window.open_database(path)
+            window.open_demo()
             return
         target = db_path
         if target is None:

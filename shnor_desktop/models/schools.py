@@ -84,7 +84,7 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("group_reason", "text", "Группа и сопровождение", "Основание"),
     FieldSpec("curator_id", "person", "Группа и сопровождение", "Куратор"),
     FieldSpec("mentor_school_id", "school", "Группа и сопровождение", "Школа-наставник"),
-    FieldSpec("notes", "text", "Группа и сопровождение", "Примечания"),
+    FieldSpec("notes", "text", "Группа и сопровождение", "Примечания за год"),
 )
 
 PROFILE_FIELD_BY_NAME = {f.name: f for f in PROFILE_FIELDS}

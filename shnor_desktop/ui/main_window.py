@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,7 @@ class WelcomePage(QWidget):
         for label, slot in (
             (self.tr("Создать базу данных…"), window.new_database),
             (self.tr("Открыть базу данных…"), window.choose_database),
+            (self.tr("Открыть демонстрационный район"), window.open_demo),
         ):
             button = QPushButton(label)
             button.setMinimumWidth(260)
@@ -396,6 +398,18 @@ class MainWindow(QMainWindow):
         """Close the open database."""
         self._wait_for_tasks()
         self._set_database(None)
+
+    def open_demo(self) -> bool:
+        """Build a fresh demo district (seed 004) in a temporary folder and open it."""
+        from shnor_desktop.services.demo import build_demo
+
+        path = Path(tempfile.mkdtemp(prefix="shnor-demo-")) / "Демо-район.sqlite"
+        try:
+            build_demo(path)
+        except (DomainError, OSError) as exc:
+            QMessageBox.critical(self, self.tr("Демо-база не создана"), describe_error(exc))
+            return False
+        return self.open_database(path)
 
     def choose_database(self) -> None:
         """Ask for a database file and open it."""

@@ -197,3 +197,21 @@ def test_geometry_and_panel_are_remembered(qtbot, settings: QSettings, demo_path
     assert second.size() == size
     assert second.recent_files() == [str(demo_path)]
     second.close()
+
+
+def test_welcome_page_opens_the_demo_district(
+    qtbot,  # type: ignore[no-untyped-def]
+    window: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tempfile.mkdtemp", lambda prefix="": str(tmp_path))
+    assert window.pages.currentIndex() == 0
+    assert not window.act_undo.isEnabled() and not window.act_backup.isEnabled()
+    assert window.act_undo.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Y" in [s.toString() for s in window.act_redo.shortcuts()]
+    assert window.open_demo()
+    _wait_for_backups(qtbot, window)
+    assert window.pages.currentIndex() == 1
+    assert window.db is not None and window.db.path.name == "Демо-район.sqlite"
+    assert window.passport_panel.count_label.text() == "Показано: 13"
