@@ -15,7 +15,6 @@ import pytest
 from shnor_desktop import cli
 from shnor_desktop.models.schema import SCHEMA_VERSION
 from shnor_desktop.services.backup import backup_dir_for, list_backups
-from shnor_desktop.services.demo import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,32 +23,17 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo database for the module; tests copy it before changing anything."""
-    path = tmp_path_factory.mktemp("demo") / "демо.sqlite"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def db_copy(demo_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "район.sqlite"
-    shutil.copyfile(demo_db, path)
-    return path
-
-
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = cli.main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_check_on_a_sound_database(db_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = sha256(db_copy)
-    code, out, err = run(["check", "--db", str(db_copy)], capsys)
+def test_check_on_a_sound_database(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = sha256(demo_path)
+    code, out, err = run(["check", "--db", str(demo_path)], capsys)
     assert code == 0, err
-    assert f"Файл: {db_copy}" in out
+    assert f"Файл: {demo_path}" in out
     assert f"Версия схемы: {SCHEMA_VERSION} (текущая)" in out
     assert "Целостность: в порядке" in out
     assert "Внешние ключи: в порядке" in out
@@ -58,7 +42,7 @@ def test_check_on_a_sound_database(db_copy: Path, capsys: pytest.CaptureFixture[
     assert "Наборов изменений: 1" in out
     assert "Итог: база в порядке." in out
     assert err == ""
-    assert sha256(db_copy) == before  # read-only
+    assert sha256(demo_path) == before  # read-only
 
 
 def test_check_on_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,26 +63,24 @@ def test_check_on_a_text_file_renamed(tmp_path: Path, capsys: pytest.CaptureFixt
     assert sha256(text) == before
 
 
-def test_check_on_a_newer_schema(db_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    conn = sqlite3.connect(db_copy)
+def test_check_on_a_newer_schema(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    conn = sqlite3.connect(demo_path)
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
-    before = sha256(db_copy)
-    code, out, err = run(["check", "--db", str(db_copy)], capsys)
+    before = sha256(demo_path)
+    code, out, err = run(["check", "--db", str(demo_path)], capsys)
     assert code == 1
     assert "Версия схемы: 3 (новее" in out
     assert "создан более новой версией программы (схема 3, эта версия понимает до 2)" in err
     assert "файл не изменён" in err
-    assert sha256(db_copy) == before
+    assert sha256(demo_path) == before
 
 
 def test_check_on_an_older_schema_is_sound_and_not_migrated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fixture = ROOT / "tests" / "models" / "data" / "schema_v1.sqlite"
-    if not fixture.exists():
-        pytest.skip("fixture schema_v1.sqlite is missing")
     path = tmp_path / "v1.sqlite"
     shutil.copyfile(fixture, path)
     before = sha256(path)
@@ -108,10 +90,10 @@ def test_check_on_an_older_schema_is_sound_and_not_migrated(
     assert sha256(path) == before
 
 
-def test_check_via_python_m(db_copy: Path) -> None:
+def test_check_via_python_m(demo_path: Path) -> None:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "shnor_desktop", "check", "--db", str(db_copy)],
+        [sys.executable, "-m", "shnor_desktop", "check", "--db", str(demo_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -124,18 +106,18 @@ def test_check_via_python_m(db_copy: Path) -> None:
     assert "Итог: база в порядке." in result.stdout
 
 
-def test_backup(db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["backup", "--db", str(db_copy)], capsys)
+def test_backup(demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["backup", "--db", str(demo_path)], capsys)
     assert code == 0, err
-    [info] = list_backups(db_copy)
-    assert info.path.parent == backup_dir_for(db_copy)
+    [info] = list_backups(demo_path)
+    assert info.path.parent == backup_dir_for(demo_path)
     assert f"Резервная копия сохранена: {info.path}" in out
     assert f"({info.size} байт)" in out
 
     out_dir = tmp_path / "флешка"
-    code, out, err = run(["backup", "--db", str(db_copy), "--out", str(out_dir)], capsys)
+    code, out, err = run(["backup", "--db", str(demo_path), "--out", str(out_dir)], capsys)
     assert code == 0, err
-    [there] = list_backups(db_copy, out_dir)
+    [there] = list_backups(demo_path, out_dir)
     assert str(there.path) in out
 
 
@@ -154,12 +136,12 @@ def test_demo_writes_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert run(["check", "--db", str(path)], capsys)[0] == 0
 
 
-def test_demo_refuses_an_existing_file(db_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = sha256(db_copy)
-    code, _out, err = run(["demo", "--out", str(db_copy)], capsys)
+def test_demo_refuses_an_existing_file(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = sha256(demo_path)
+    code, _out, err = run(["demo", "--out", str(demo_path)], capsys)
     assert code == 1
-    assert f"Файл «{db_copy}» уже существует" in err
-    assert sha256(db_copy) == before
+    assert f"Файл «{demo_path}» уже существует" in err
+    assert sha256(demo_path) == before
 
 
 @pytest.mark.parametrize(
@@ -217,30 +199,13 @@ def test_no_subcommand_opens_the_gui(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert calls == [(None, False), (tmp_path / "a.sqlite", False), (None, True)]
 
 
-def test_cli_module_does_not_import_qt() -> None:
-    probe = (
-        "import sys, shnor_desktop.cli, shnor_desktop.__main__; "
-        "print([m for m in sys.modules if m.startswith('PySide6')])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=True,
-        timeout=120,
-    )
-    assert result.stdout.strip() == "[]"
-
-
 def test_keyboard_interrupt(
-    monkeypatch: pytest.MonkeyPatch, db_copy: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, demo_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def interrupted(*_args: object, **_kwargs: object) -> object:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("shnor_desktop.services.backup.make_backup", interrupted)
-    code, _out, err = run(["backup", "--db", str(db_copy)], capsys)
+    code, _out, err = run(["backup", "--db", str(demo_path)], capsys)
     assert code == cli.EXIT_INTERRUPTED
     assert "Прервано" in err

@@ -1,4 +1,4 @@
-"""Layering: importing every module of models/ and services/ must not load PySide6."""
+"""Layering: importing models/, services/ and the command line must not load PySide6."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ PROBE = textwrap.dedent(
         for info in pkgutil.walk_packages(package.__path__, package_name + "."):
             importlib.import_module(info.name)
             imported.append(info.name)
+    # The command line shares the services and opens Qt only for the GUI.
+    for name in ("shnor_desktop.cli", "shnor_desktop.__main__"):
+        importlib.import_module(name)
+        imported.append(name)
     qt = sorted(name for name in sys.modules if name.startswith("PySide6"))
     print(json.dumps({"imported": imported, "qt": qt}))
     """
@@ -45,6 +49,7 @@ def test_models_and_services_do_not_import_qt() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "shnor_desktop.models" in report["imported"]
     assert "shnor_desktop.services" in report["imported"]
+    assert "shnor_desktop.cli" in report["imported"]
     assert report["qt"] == [], (
         f"models/services loaded Qt modules {report['qt']}; modules imported: {report['imported']}"
     )

@@ -131,7 +131,7 @@ class ChangeSet:
 
     def insert(self, table: str, values: Mapping[str, Value]) -> int:
         """Insert a row and return its id (``values`` may carry an explicit ``id``)."""
-        columns = self._log.checked_columns(table, values)
+        self._log.checked_columns(table, values)
         values = _with_derived(table, dict(values), values)
         columns = list(values)
         sql = (
@@ -304,15 +304,15 @@ class ChangeLog:
         return self._open is not None
 
     # --- reading the log -------------------------------------------------------
-    def get_set(self, set_id: int) -> ChangeSetInfo:
-        """Return one change set with the tables it touched."""
-        row = self.conn.execute("SELECT * FROM change_set WHERE id = ?", (set_id,)).fetchone()
-        if row is None:
-            raise RecordNotFoundError("change_set", set_id)
-        stats = self.conn.execute(
-            "SELECT group_concat(DISTINCT table_name), count(*) FROM change WHERE set_id = ?",
-            (set_id,),
-        ).fetchone()
+    _SET_SQL = (
+        "SELECT s.*, (SELECT group_concat(DISTINCT c.table_name) FROM change c"
+        " WHERE c.set_id = s.id) AS tables,"
+        " (SELECT count(*) FROM change c WHERE c.set_id = s.id) AS row_count"
+        " FROM change_set s"
+    )
+
+    @staticmethod
+    def _set_info(row: sqlite3.Row) -> ChangeSetInfo:
         return ChangeSetInfo(
             id=row["id"],
             created_at=row["created_at"],
@@ -321,19 +321,23 @@ class ChangeLog:
             label=row["label"],
             reverts_id=row["reverts_id"],
             reverted_by=row["reverted_by"],
-            tables=frozenset((stats[0] or "").split(",")) - {""},
-            row_count=int(stats[1]),
+            tables=frozenset((row["tables"] or "").split(",")) - {""},
+            row_count=int(row["row_count"]),
         )
 
+    def get_set(self, set_id: int) -> ChangeSetInfo:
+        """Return one change set with the tables it touched."""
+        row = self.conn.execute(f"{self._SET_SQL} WHERE s.id = ?", (set_id,)).fetchone()
+        if row is None:
+            raise RecordNotFoundError("change_set", set_id)
+        return self._set_info(row)
+
     def recent_sets(self, limit: int = 500) -> list[ChangeSetInfo]:
-        """Return the newest change sets first."""
-        ids = [
-            int(r[0])
-            for r in self.conn.execute(
-                "SELECT id FROM change_set ORDER BY id DESC LIMIT ?", (limit,)
-            )
+        """Return the newest change sets first (one query: the log panel reloads often)."""
+        return [
+            self._set_info(r)
+            for r in self.conn.execute(f"{self._SET_SQL} ORDER BY s.id DESC LIMIT ?", (limit,))
         ]
-        return [self.get_set(i) for i in ids]
 
     def field_history(self, table: str, row_id: int, column: str) -> list[FieldChange]:
         """Return every recorded change of one field, oldest first."""

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from shnor_desktop.models.errors import ConstraintError, DomainError
 from shnor_desktop.models.schools import (
     GROUP_LABELS,
+    PROFILE_FIELD_BY_NAME,
     PROFILE_FIELDS,
     SCHOOL_FIELDS,
     FieldIssue,
@@ -182,6 +183,10 @@ class FieldEditor(QWidget):
         self.mark.setVisible(generated)
         if self.error:
             return
+        self._show_value()
+
+    def show_stored(self) -> None:
+        """Show the stored value again (after an edit that changed nothing)."""
         self._show_value()
 
     def _show_value(self) -> None:
@@ -529,7 +534,7 @@ class PassportPanel(Panel):
                 position = self.year.findData(db.schools.default_year() or 2025)
             self.year.setCurrentIndex(position)
         self._fill_reference_choices()
-        self.model._repo = db.schools  # noqa: SLF001 - set without a second refresh
+        self.model.set_repository(db.schools, refresh=False)
         self._apply_query()
 
     def _fill_reference_choices(self) -> None:
@@ -564,7 +569,7 @@ class PassportPanel(Panel):
             search=self.search.text(),
             group=self.group.currentData(),
             year=self.selected_year,
-            sort_key=SchoolTreeModel._SORT_KEYS[max(header.sortIndicatorSection(), 0)],  # noqa: SLF001
+            sort_key=SchoolTreeModel.SORT_KEYS[max(header.sortIndicatorSection(), 0)],
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
         )
         keep = self.school_id
@@ -658,14 +663,13 @@ class PassportPanel(Panel):
         if not issues:
             self.warnings.hide()
             return
-        lines = ["⚠ " + tr_field(self._spec(i.field).label) + ": " + issue_text(i) for i in issues]
+        lines = [
+            "⚠ " + tr_field(PROFILE_FIELD_BY_NAME[i.field].label) + ": " + issue_text(i)
+            for i in issues
+        ]
         lines.append(self.tr("Значения сохранены так, как указаны в документе."))
         self.warnings.setText("\n".join(lines))
         self.warnings.show()
-
-    @staticmethod
-    def _spec(name: str) -> FieldSpec:
-        return next(s for s in (*PROFILE_FIELDS, *SCHOOL_FIELDS) if s.name == name)
 
     # --- editing --------------------------------------------------------------------------
     def _on_editor_commit(self, table: str, name: str, raw: Any) -> None:
@@ -705,7 +709,7 @@ class PassportPanel(Panel):
             self.sig_undoable.emit(set_id)
             self.sig_status.emit(self.tr("Сохранено: {0}").format(label))
         else:
-            editor.set_value(editor._value)  # noqa: SLF001 - re-show the stored formatting
+            editor.show_stored()  # «30,50» typed is shown as «30,5», as stored
 
     def on_data_changed(self, info: Any) -> None:
         """Refresh the list and the passport after any committed change."""

@@ -38,7 +38,7 @@ class SchoolTreeModel(QAbstractItemModel):
     """Schools of a chosen year with their branches beneath; sorting is done in SQL."""
 
     COL_NAME, COL_CODE, COL_KIND, COL_GROUP, COL_DISTANCE, COL_PUPILS = range(6)
-    _SORT_KEYS = ("name", "code", "kind", "group", "distance", "pupils")
+    SORT_KEYS = ("name", "code", "kind", "group", "distance", "pupils")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -50,10 +50,11 @@ class SchoolTreeModel(QAbstractItemModel):
         self._by_id: dict[int, SchoolRow] = {}
 
     # --- data source --------------------------------------------------------------
-    def set_repository(self, repo: SchoolRepository | None) -> None:
-        """Show the schools of another database."""
+    def set_repository(self, repo: SchoolRepository | None, refresh: bool = True) -> None:
+        """Show the schools of another database (``refresh=False`` when a query follows)."""
         self._repo = repo
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     @property
     def query(self) -> SchoolQuery:
@@ -201,13 +202,13 @@ class SchoolTreeModel(QAbstractItemModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self._SORT_KEYS):
+        if not 0 <= column < len(self.SORT_KEYS):
             return
         # The order comes from SQL, so a sort is a fresh read of the rows.
         self.set_query(
             replace(
                 self._query,
-                sort_key=self._SORT_KEYS[column],
+                sort_key=self.SORT_KEYS[column],
                 descending=order == Qt.SortOrder.DescendingOrder,
             )
         )
