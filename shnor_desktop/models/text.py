@@ -23,6 +23,27 @@ def school_year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
+def current_school_year(today: date | None = None) -> int:
+    """Return the school year under way on ``today``: September starts it (23.11.2026 → 2026)."""
+    today = today or date.today()
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def parse_school_year(text: str) -> int:
+    """Parse «2022/23», «2022/2023», «2022-23» or «2022» into the first calendar year.
+
+    Raises ValueError when the text is not a school year (or the two halves do not follow).
+    """
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:[/\-–]\s*(\d{2}|\d{4}))?\s*", text)
+    if match is None:
+        raise ValueError(text)
+    first = int(match.group(1))
+    second = match.group(2)
+    if second is not None and int(second) % 100 != (first + 1) % 100:
+        raise ValueError(text)
+    return first
+
+
 def format_number(value: float | int | None, decimals: int = 1) -> str:
     """Format a figure as Russians write it: «26,8», «1 539»; empty for None."""
     if value is None:
