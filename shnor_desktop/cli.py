@@ -93,6 +93,9 @@ def build_parser() -> RussianArgumentParser:
     """Return the parser of the whole command line."""
     parser = RussianArgumentParser(
         prog="shnor-desktop",
+        # argparse shows a subcommand as required even when it is optional: without
+        # one the window opens, so the usage line says so with brackets.
+        usage="%(prog)s [-h] [--version] [--db ФАЙЛ | --demo] [КОМАНДА ...]",
         description=(
             f"{APP_NAME} — программа муниципального координатора: школы с низкими "
             "образовательными результатами, паспорта, результаты, дорожная карта. "
@@ -120,7 +123,11 @@ def build_parser() -> RussianArgumentParser:
         help="открыть окно программы на новой демонстрационной базе",
     )
     commands = parser.add_subparsers(
-        dest="command", title="команды", metavar="КОМАНДА", parser_class=RussianArgumentParser
+        dest="command",
+        title="команды",
+        metavar="КОМАНДА",
+        parser_class=RussianArgumentParser,
+        prog="shnor-desktop",  # else the subcommands' usage would repeat the whole usage line
     )
 
     demo = commands.add_parser(
@@ -152,7 +159,10 @@ def build_parser() -> RussianArgumentParser:
         help="сделать резервную копию базы",
         description=(
             "Сделать проверенную резервную копию базы. По умолчанию копии лежат в папке "
-            "«<имя базы>-backups» рядом с базой; хранятся 20 последних."
+            "«<имя базы>-backups» рядом с базой. Копии, сделанные этой командой или "
+            "вручную в программе, не удаляются сами; автоматические копии (при открытии "
+            "базы) хранятся по расписанию: 3 последние, по одной за день за неделю, "
+            "по одной за неделю за месяц, всего не больше 2 ГБ."
         ),
     )
     backup.add_argument("--db", required=True, type=Path, metavar="ФАЙЛ", help="файл базы данных")
@@ -219,22 +229,37 @@ def _count(conn: sqlite3.Connection, table: str) -> int | None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:  # noqa: PLR0911 (one exit per verdict)
-    """Check a database strictly read-only: the file is never migrated or written."""
-    from shnor_desktop.models.db import connect, read_schema_version
-    from shnor_desktop.models.errors import NotADatabaseError, SchemaTooNewError
+    """Check a database strictly read-only: the file is never migrated or written.
+
+    No ``-wal``/``-shm`` file is left beside a database that had none.
+    """
+    from shnor_desktop.models.db import read_schema_version
+    from shnor_desktop.models.errors import DomainError, NotADatabaseError, SchemaTooNewError
     from shnor_desktop.models.schema import SCHEMA_VERSION
+    from shnor_desktop.services.files import (
+        DatabaseDamagedError,
+        EmptyDatabaseFileError,
+        check_file_shape,
+        open_read_only,
+    )
 
     path: Path = args.db
     _say(f"Файл: {path}")
-    if not path.exists():
-        return _fail(f"Файл «{path}» не найден.")
-    if not path.is_file():
-        return _fail(f"«{path}» — это папка, а нужен файл базы данных.")
     try:
-        version = read_schema_version(path)
+        size = check_file_shape(path)
+        _say(f"Размер: {format_size(size)}")
+        try:
+            version = read_schema_version(path)
+        except NotADatabaseError as exc:
+            if "malformed" in exc.detail or "not a database" in exc.detail:
+                raise DatabaseDamagedError(path, [exc.detail]) from exc
+            raise
         if version < 1:
-            raise NotADatabaseError(path, "empty database")
-    except NotADatabaseError as exc:
+            raise EmptyDatabaseFileError(path, size)
+    except DatabaseDamagedError as exc:
+        _error(exc)
+        return _advise_restore(path)
+    except (DomainError, OSError) as exc:
         return _error(exc)
 
     if version > SCHEMA_VERSION:
@@ -249,35 +274,85 @@ def _cmd_check(args: argparse.Namespace) -> int:  # noqa: PLR0911 (one exit per 
         _say(f"Версия схемы: {version} (текущая)")
 
     try:
-        conn = connect(path, read_only=True)
+        conn = open_read_only(path)
     except sqlite3.Error as exc:
-        return _error(NotADatabaseError(path, str(exc)))
+        _error(DatabaseDamagedError(path, [str(exc)]))
+        return _advise_restore(path)
     try:
-        sound = _report_soundness(conn, path)
+        sound = _report_soundness(conn)
     finally:
         conn.close()
     if not sound:
-        return _fail(f"База «{path}» повреждена. Восстановите её из резервной копии.")
+        _fail(f"База «{path}» повреждена: работать с ней нельзя.")
+        return _advise_restore(path)
     _say("Итог: база в порядке.")
     return EXIT_OK
 
 
-def _report_soundness(conn: sqlite3.Connection, path: Path) -> bool:
-    """Print integrity, foreign keys and counts of an open read-only database; True if sound."""
+def _advise_restore(path: Path) -> int:
+    """Name the newest sound backup of a damaged database (to stderr); return EXIT_REJECTED."""
+    from shnor_desktop.services.backup import backup_dir_for, newest_sound_backup
+
+    good = newest_sound_backup(path)
+    if good is None:
+        return _fail(
+            f"Исправных резервных копий в папке «{backup_dir_for(path)}» нет. "
+            "Если копия базы есть на другом носителе, замените ею повреждённый файл, "
+            "а сам повреждённый файл сохраните отдельно."
+        )
+    return _fail(
+        f"Последняя исправная резервная копия: {good.path} "
+        f"(от {good.created_at:%d.%m.%Y %H:%M}). Восстановите базу из неё в программе: "
+        "«Файл → Восстановить из резервной копии»."
+    )
+
+
+_INDEX_OR_TABLE = re.compile(r"\bindex (\w+)|\b(?:in|into) (\w+)(?:\.\w+)?\b")
+
+
+def _damaged_tables(conn: sqlite3.Connection, problems: list[str]) -> list[str]:
+    """Return the tables the problems of ``integrity_check`` name (through their indexes)."""
     try:
-        damage = [str(r[0]) for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
-    except sqlite3.DatabaseError as exc:
-        _say("Целостность: нарушена")
-        _say(f"  {exc}")
+        owners = {
+            str(name): str(table)
+            for name, table in conn.execute("SELECT name, tbl_name FROM sqlite_master")
+        }
+    except sqlite3.DatabaseError:
+        return []
+    tables: list[str] = []
+    for problem in problems:
+        for match in _INDEX_OR_TABLE.finditer(problem):
+            table = owners.get(match.group(1) or match.group(2) or "")
+            if table is not None and table not in tables:
+                tables.append(table)
+    return tables
+
+
+def _report_soundness(conn: sqlite3.Connection) -> bool:
+    """Print integrity, foreign keys and counts of an open read-only database; True if sound."""
+    from shnor_desktop.services.files import damage_found
+    from shnor_desktop.services.messages import table_name
+
+    damage = damage_found(conn, full=True)
+    if damage:
+        _say(f"Целостность: нарушена (найдено ошибок: {len(damage)})")
+        tables = _damaged_tables(conn, damage)
+        if tables:
+            _say("  затронуты разделы: " + ", ".join(table_name(t) for t in tables))
         return False
-    _say("Целостность: в порядке" if not damage else "Целостность: нарушена")
-    for line in damage[:10]:
-        _say(f"  {line}")
+    _say("Целостность: в порядке")
+    try:
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    except sqlite3.DatabaseError:
+        _say("Внешние ключи: не удалось проверить (часть файла не читается)")
+        return False
     if orphans:
         _say(f"Внешние ключи: нарушены ({len(orphans)} ссылок на отсутствующие записи)")
         for row in orphans[:10]:
-            _say(f"  таблица {row[0]}, запись {row[1]} → {row[2]}")
+            _say(
+                f"  раздел {table_name(str(row[0]))}, запись № {row[1]} ссылается "
+                f"на отсутствующую запись в разделе {table_name(str(row[2]))}"
+            )
     else:
         _say("Внешние ключи: в порядке")
     for label, table in (
@@ -287,7 +362,7 @@ def _report_soundness(conn: sqlite3.Connection, path: Path) -> bool:
     ):
         count = _count(conn, table)
         _say(f"{label}: {'нет таблицы' if count is None else count}")
-    return not damage and not orphans
+    return not orphans
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:

@@ -65,13 +65,13 @@ def test_check_on_a_text_file_renamed(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_check_on_a_newer_schema(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     conn = sqlite3.connect(demo_path)
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
     before = sha256(demo_path)
     code, out, err = run(["check", "--db", str(demo_path)], capsys)
     assert code == 1
-    assert "Версия схемы: 3 (новее" in out
+    assert f"Версия схемы: {SCHEMA_VERSION + 1} (новее" in out
     assert "создан более новой версией программы (схема 3, эта версия понимает до 2)" in err
     assert "файл не изменён" in err
     assert sha256(demo_path) == before

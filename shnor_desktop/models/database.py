@@ -1,4 +1,8 @@
-"""The open database: one connection, its change log, undo stack and repositories."""
+"""The open database: the writer connection, its change log, undo stack and repositories.
+
+Reads go through a connection of the reading thread (``log.reader()``), so a
+worker may write a long change set while the window keeps reading.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +32,13 @@ class Database:
         path = Path(path)
         return cls(path, open_database(path, before_upgrade))
 
+    def reader(self) -> sqlite3.Connection:
+        """The connection the calling thread reads with (see :meth:`ChangeLog.reader`)."""
+        return self.log.reader()
+
     def close(self) -> None:
-        """Checkpoint the WAL into the main file and close the connection."""
+        """Checkpoint the WAL into the main file and close every connection."""
+        self.log.close_readers()
         try:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:

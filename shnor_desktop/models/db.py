@@ -20,6 +20,8 @@ from shnor_desktop.models.text import fold
 APPLICATION_ID = 0x53484E52  # "SHNR": tells our files from other SQLite files
 
 BeforeUpgrade = Callable[[Path, int, int], None]
+WRITE_BUSY_TIMEOUT = 2.0
+"""Seconds a statement waits for another program's lock before SQLite says "busy"."""
 T = TypeVar("T")
 
 
@@ -34,17 +36,30 @@ def from_row(cls: type[T], row: sqlite3.Row) -> T:
     return cls(**row_values(row, cls))
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open a connection with the pragmas every connection of the app needs."""
+def connect(path: Path, *, read_only: bool = False, reader: bool = False) -> sqlite3.Connection:
+    """Open a connection with the pragmas every connection of the app needs.
+
+    The writer and the per-thread readers of the application may be used from
+    another thread than the one that opened them (the change log guards the
+    writer with a lock; a reader belongs to one thread but is closed by the
+    thread that closes the database), so ``check_same_thread`` is off.
+    ``reader=True`` opens a connection that refuses writes (``query_only``).
+    """
     if read_only:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
     else:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=WRITE_BUSY_TIMEOUT, check_same_thread=False
+        )
     conn.row_factory = sqlite3.Row
     conn.create_function("fold", 1, _sql_fold, deterministic=True)
     conn.create_collation("RU", _ru_collation)
     conn.execute("PRAGMA foreign_keys = ON")
-    if not read_only:
+    if reader:
+        conn.execute("PRAGMA query_only = ON")
+    elif not read_only:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
     return conn

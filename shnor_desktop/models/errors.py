@@ -70,3 +70,32 @@ class AlreadyRevertedError(DomainError):
     """The change set was reverted before."""
 
     set_id: int
+
+
+@dataclass
+class DatabaseLockedError(DomainError):
+    """The database could not be written now.
+
+    ``holder`` says who holds it: ``"program"`` (another program or window has a
+    write lock on the file) or ``"operation"`` (a long operation of this
+    application, such as an import, is writing in the background).
+    """
+
+    path: Path
+    holder: str = "program"
+
+
+@dataclass
+class NestedChangeSetError(DomainError):
+    """A change set was opened inside another one with a different meaning.
+
+    A nested change set may join the open one only when it is of the same kind
+    and reverts nothing; otherwise its kind or ``reverts_id`` would be lost.
+    """
+
+    outer_kind: str
+    inner_kind: str
+
+
+class Cancelled(DomainError):
+    """The user cancelled a long operation; nothing of it was kept."""

@@ -359,6 +359,22 @@ CREATE INDEX import_batch_sha ON import_batch(sha256);
 """
 
 
+# Version 3: the write path for bulk work.  A change set keeps its row count and
+# touched tables (stored at commit, never recounted on reading the log); an
+# insert is recorded without a copy of the row, and a run of consecutive ids
+# inserted together is one change (``row_id`` .. ``last_row_id``).
+_V3 = """
+ALTER TABLE change_set ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE change_set ADD COLUMN tables TEXT NOT NULL DEFAULT '';
+ALTER TABLE change ADD COLUMN last_row_id INTEGER;
+CREATE INDEX change_range ON change(table_name, last_row_id) WHERE last_row_id IS NOT NULL;
+UPDATE change_set SET
+    row_count = (SELECT count(*) FROM change c WHERE c.set_id = change_set.id),
+    tables = ifnull((SELECT group_concat(DISTINCT c.table_name) FROM change c
+                     WHERE c.set_id = change_set.id), '');
+"""
+
+
 def _backfill_folded_names(conn: sqlite3.Connection) -> None:
     """Fill the folded search columns of rows written by version 1."""
     rows = conn.execute("SELECT id, full_name, short_name, locality FROM school").fetchall()
@@ -390,6 +406,7 @@ DERIVED: dict[str, tuple[str, tuple[str, ...], Callable[..., str]]] = {
 MIGRATIONS: Sequence[Sequence[MigrationStep]] = (
     (_V1,),
     (_V2, _backfill_folded_names),
+    (_V3,),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

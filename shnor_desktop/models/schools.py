@@ -8,35 +8,39 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from shnor_desktop.models.changelog import ChangeLog, FieldChange
+from shnor_desktop.models import rules
+from shnor_desktop.models.changelog import ChangeLog, ChangeSetInfo, FieldChange
 from shnor_desktop.models.db import from_row, row_values
 from shnor_desktop.models.errors import RecordNotFoundError
+from shnor_desktop.models.fields import (
+    FieldIssue,
+    FieldKind,
+    FieldSpec,
+    InvalidValueError,
+    check_value,
+)
+from shnor_desktop.models.rules import RowContext
+from shnor_desktop.models.schema import GROUP_CODES
 from shnor_desktop.models.text import fold
 
-FieldKind = Literal["count", "share", "real", "flag", "text", "group", "person", "school"]
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of a form: its column, kind, section and label (a translatable source)."""
-
-    name: str
-    kind: FieldKind
-    section: str
-    label: str
-    unit: str = ""
-
+__all__ = [
+    "FieldIssue",
+    "FieldKind",
+    "FieldSpec",
+    "InvalidValueError",
+    "check_value",
+]
 
 # Sections and labels are source strings: the UI passes them through Qt's
 # translate() under the context "passport".
 SCHOOL_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("full_name", "text", "Общие сведения", "Полное наименование"),
-    FieldSpec("short_name", "text", "Общие сведения", "Краткое наименование"),
-    FieldSpec("code", "text", "Общие сведения", "Код"),
+    FieldSpec("full_name", "text", "Общие сведения", "Полное наименование", required=True),
+    FieldSpec("short_name", "text", "Общие сведения", "Краткое наименование", required=True),
+    FieldSpec("code", "text", "Общие сведения", "Код", required=True),
     FieldSpec("kind", "text", "Общие сведения", "Вид организации"),
     FieldSpec("parent_id", "school", "Общие сведения", "Филиал школы"),
     FieldSpec("locality", "text", "Общие сведения", "Населённый пункт"),
@@ -80,7 +84,7 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("tochka_rosta", "flag", "Инфраструктура", "Центр «Точка роста»"),
     FieldSpec("tsos", "flag", "Инфраструктура", "Оборудование ЦОС"),
     FieldSpec("project_500", "flag", "Инфраструктура", "Участник проекта «500+»"),
-    FieldSpec("group_code", "group", "Группа и сопровождение", "Группа"),
+    FieldSpec("group_code", "group", "Группа и сопровождение", "Группа", choices=GROUP_CODES),
     FieldSpec("group_reason", "text", "Группа и сопровождение", "Основание"),
     FieldSpec("curator_id", "person", "Группа и сопровождение", "Куратор"),
     FieldSpec("mentor_school_id", "school", "Группа и сопровождение", "Школа-наставник"),
@@ -199,90 +203,6 @@ class SchoolQuery:
     descending: bool = False
 
 
-@dataclass(frozen=True)
-class FieldIssue:
-    """A problem with a value: ``code`` says what, ``args`` the figures involved.
-
-    ``severity`` is "error" (the value is refused) or "warning" (kept, shown).
-    """
-
-    field: str
-    code: str
-    severity: Literal["error", "warning"]
-    args: tuple[Any, ...] = ()
-
-
-class InvalidValueError(ValueError):
-    """A value a form field cannot take; carries the :class:`FieldIssue`."""
-
-    def __init__(self, issue: FieldIssue) -> None:
-        super().__init__(issue.code)
-        self.issue = issue
-
-
-def _check_count(spec: FieldSpec, value: Any) -> int:
-    number = float(value)
-    if not number.is_integer():
-        raise InvalidValueError(FieldIssue(spec.name, "not_integer", "error", (value,)))
-    if number < 0:
-        raise InvalidValueError(FieldIssue(spec.name, "negative", "error", (value,)))
-    return int(number)
-
-
-def _check_share(spec: FieldSpec, value: Any) -> float:
-    number = float(value)
-    if not 0 <= number <= 100:
-        raise InvalidValueError(FieldIssue(spec.name, "share_range", "error", (value,)))
-    return number
-
-
-def _check_real(spec: FieldSpec, value: Any) -> float:
-    number = float(value)
-    if number < 0:
-        raise InvalidValueError(FieldIssue(spec.name, "negative", "error", (value,)))
-    return number
-
-
-def _check_group(spec: FieldSpec, value: Any) -> str:
-    if value not in GROUP_LABELS:
-        raise InvalidValueError(FieldIssue(spec.name, "unknown_group", "error", (value,)))
-    return str(value)
-
-
-def _check_text(spec: FieldSpec, value: Any) -> str:
-    text = str(value).strip()
-    if spec.name in ("full_name", "short_name", "code") and not text:
-        raise InvalidValueError(FieldIssue(spec.name, "required", "error"))
-    return text
-
-
-_CHECKS: dict[str, Any] = {
-    "count": _check_count,
-    "share": _check_share,
-    "real": _check_real,
-    "flag": lambda _spec, value: 1 if value else 0,
-    "group": _check_group,
-    "person": lambda _spec, value: int(value),
-    "school": lambda _spec, value: int(value),
-    "text": _check_text,
-}
-
-_EMPTY: dict[str, Any] = {"text": "", "group": "none"}
-
-
-def check_value(spec: FieldSpec, value: Any) -> Any:
-    """Return ``value`` normalised for ``spec`` or raise :class:`InvalidValueError`.
-
-    An empty value clears the field (None), except text ("") and group ("none");
-    required names cannot be cleared.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if spec.kind == "text":
-            return _check_text(spec, "")
-        return _EMPTY.get(spec.kind)
-    return _CHECKS[spec.kind](spec, value)
-
-
 def profile_warnings(profile: SchoolProfile) -> list[FieldIssue]:
     """Return the inconsistencies of a passport that are kept but must be shown.
 
@@ -327,6 +247,45 @@ def profile_warnings(profile: SchoolProfile) -> list[FieldIssue]:
     return issues
 
 
+def _branch_rule(ctx: RowContext) -> Iterable[FieldIssue]:
+    """A branch belongs to a school that is not itself a branch, nor the school itself."""
+    parent_id = ctx.row.get("parent_id")
+    if "parent_id" not in ctx.changed or parent_id is None:
+        return
+    if ctx.row_id is not None and parent_id == ctx.row_id:
+        yield FieldIssue("parent_id", "self_parent", "error")
+        return
+    parent = ctx.conn.execute("SELECT parent_id FROM school WHERE id = ?", (parent_id,)).fetchone()
+    if parent is None:
+        yield FieldIssue("parent_id", "unknown_school", "error", (parent_id,))
+    elif parent[0] is not None:
+        yield FieldIssue("parent_id", "parent_is_branch", "error")
+    elif ctx.row_id is not None and ctx.conn.execute(
+        "SELECT 1 FROM school WHERE parent_id = ? LIMIT 1", (ctx.row_id,)
+    ).fetchone():
+        yield FieldIssue("parent_id", "has_branches", "error")
+
+
+def _mentor_rule(ctx: RowContext) -> Iterable[FieldIssue]:
+    """A school does not mentor itself."""
+    mentor = ctx.row.get("mentor_school_id")
+    if "mentor_school_id" in ctx.changed and mentor is not None and mentor == ctx.row.get(
+        "school_id"
+    ):
+        yield FieldIssue("mentor_school_id", "self_mentor", "error")
+
+
+PROFILE_KEY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("school_id", "school", "Общие сведения", "Школа", required=True),
+    FieldSpec(
+        "year", "int", "Общие сведения", "Учебный год", required=True, minimum=1990, maximum=2100
+    ),
+)
+
+rules.register("school", SCHOOL_FIELDS, [_branch_rule])
+rules.register("school_profile", (*PROFILE_KEY_FIELDS, *PROFILE_FIELDS), [_mentor_rule])
+
+
 _ORDER = {
     # fold() once per row, then a byte comparison: Cyrillic code points are in
     # alphabetical order once ё is folded to е (a collation would fold per comparison).
@@ -350,8 +309,13 @@ class SchoolRepository:
     """Queries and writes of schools and their passports."""
 
     def __init__(self, conn: sqlite3.Connection, log: ChangeLog) -> None:
-        self.conn = conn
+        del conn  # reads go through the reading thread's own connection
         self.log = log
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection this thread reads with."""
+        return self.log.reader()
 
     # --- reading ----------------------------------------------------------------
     def rows(self, query: SchoolQuery) -> list[SchoolRow]:
@@ -483,48 +447,42 @@ class SchoolRepository:
         )
 
     # --- writing ------------------------------------------------------------------
-    def add(self, values: Mapping[str, Any], label: str) -> tuple[int, int]:
-        """Add a school; return (change set id, school id)."""
-        clean = {name: check_value(SCHOOL_FIELD_BY_NAME[name], v) for name, v in values.items()}
-        if clean.get("parent_id") is not None and self.get(clean["parent_id"]).parent_id:
-            raise InvalidValueError(FieldIssue("parent_id", "parent_is_branch", "error"))
+    # The table rules (field checks, the branch rule) run in the change log on
+    # every write; these methods only say what to write and how to label it.
+    def add(self, values: Mapping[str, Any], label: str) -> tuple[ChangeSetInfo, int]:
+        """Add a school; return what changed and the new school's id."""
         with self.log.change_set(label) as cs:
-            school_id = cs.insert("school", clean)
-        return cs.id, school_id
+            school_id = cs.insert("school", values)
+        assert cs.info is not None
+        return cs.info, school_id
 
-    def set_school_value(self, school_id: int, name: str, value: Any, label: str) -> int | None:
-        """Change one field of a school; return the change set id, None if unchanged."""
-        clean = check_value(SCHOOL_FIELD_BY_NAME[name], value)
-        if name == "parent_id" and clean is not None:
-            self._check_parent(school_id, clean)
+    def set_school_value(
+        self, school_id: int, name: str, value: Any, label: str
+    ) -> ChangeSetInfo | None:
+        """Change one field of a school; return what changed, None if nothing did."""
+        if name not in SCHOOL_FIELD_BY_NAME:
+            raise KeyError(name)
         with self.log.change_set(label) as cs:
-            changed = cs.update("school", school_id, {name: clean})
-        return cs.id if changed else None
+            cs.update("school", school_id, {name: value})
+        return cs.info
 
-    def _check_parent(self, school_id: int, parent_id: int) -> None:
-        """A branch belongs to a school that is not itself a branch, nor the school itself."""
-        if parent_id == school_id:
-            raise InvalidValueError(FieldIssue("parent_id", "self_parent", "error"))
-        if self.get(parent_id).parent_id is not None:
-            raise InvalidValueError(FieldIssue("parent_id", "parent_is_branch", "error"))
-        if self.branches(school_id):
-            raise InvalidValueError(FieldIssue("parent_id", "has_branches", "error"))
-
-    def remove(self, school_id: int, label: str) -> int:
-        """Remove a school with its passports (branches become schools); return the set id."""
+    def remove(self, school_id: int, label: str) -> ChangeSetInfo:
+        """Remove a school with its passports (branches become schools)."""
         with self.log.change_set(label) as cs:
             cs.delete("school", school_id)
-        return cs.id
+        assert cs.info is not None
+        return cs.info
 
     def set_profile_value(
         self, school_id: int, year: int, name: str, value: Any, label: str
-    ) -> int | None:
+    ) -> ChangeSetInfo | None:
         """Change one passport field, creating the year's passport if needed.
 
         A value the user types is no longer generated, so the field leaves
-        ``generated_fields``.  Returns the change set id, None if unchanged.
+        ``generated_fields``.  Returns what changed, None if nothing did.
         """
-        clean = check_value(PROFILE_FIELD_BY_NAME[name], value)
+        spec = PROFILE_FIELD_BY_NAME[name]
+        clean = check_value(spec, value)  # refused before an empty passport is created
         with self.log.change_set(label) as cs:
             profile = self.profile(school_id, year)
             if profile is None:
@@ -545,5 +503,5 @@ class SchoolRepository:
                 changes["generated_fields"] = json.dumps(
                     [g for g in generated if g != name], ensure_ascii=False
                 )
-            changed = cs.update("school_profile", profile_id, changes)
-        return cs.id if (changed or profile is None) else None
+            cs.update("school_profile", profile_id, changes)
+        return cs.info

@@ -9,9 +9,19 @@ beside it) in a folder next to the database, ``<stem>-backups/``, named
 :func:`make_backup` opens its own read-only connection, so it can run in a
 worker thread while the GUI keeps its connection open; a writer is never
 blocked (WAL).  Each copy is checked with ``PRAGMA integrity_check`` before it
-takes its final name, and only the newest ``keep`` copies of a database are
-kept.  Files in the folder that do not follow the naming pattern are never
-touched.
+takes its final name.
+
+Backups are of three kinds, told by their reason (:func:`backup_kind`), and
+old ones are pruned by kind (:class:`RetentionPolicy`), so a deliberate copy
+never makes way for the copies made at every opening:
+
+- automatic (``open``): the last few, one a day for a week, one a week for
+  about a month, and all of them together within a space bound;
+- pre-operation (``before-…``: before a schema upgrade, a restore, an import):
+  the newest ten;
+- manual (anything else: the menu item, the command line): never deleted.
+
+Files in the folder that do not follow the naming pattern are never touched.
 
 :func:`restore_backup` copies a checked backup back into the database file
 (after saving the current content as a backup with reason ``before-restore``);
@@ -35,19 +45,50 @@ from datetime import datetime
 from pathlib import Path
 
 from shnor_desktop.models.database import Database
-from shnor_desktop.models.db import connect, integrity_problems, read_schema_version
-from shnor_desktop.models.errors import (
-    DomainError,
-    IntegrityError,
-    NotADatabaseError,
-    SchemaTooNewError,
-)
+from shnor_desktop.models.db import read_schema_version
+from shnor_desktop.models.errors import DomainError, NotADatabaseError, SchemaTooNewError
 from shnor_desktop.models.schema import SCHEMA_VERSION
+from shnor_desktop.services.files import (
+    DatabaseDamagedError,
+    DatabaseMissingError,
+    EmptyDatabaseFileError,
+    check_database_file,
+    damage_found,
+    open_read_only,
+)
+
+__all__ = [
+    "AUTOMATIC",
+    "AUTOMATIC_REASONS",
+    "DEFAULT_POLICY",
+    "MANUAL",
+    "PRE_OPERATION",
+    "BackupCancelled",
+    "BackupDamagedError",
+    "BackupError",
+    "BackupFailedError",
+    "BackupInfo",
+    "DatabaseBusyError",
+    "DatabaseDamagedError",
+    "DatabaseMissingError",
+    "RestoreSameFileError",
+    "RetentionPolicy",
+    "backup_dir_for",
+    "backup_kind",
+    "backups_to_prune",
+    "check_backup_file",
+    "last_backup",
+    "list_backups",
+    "make_backup",
+    "newest_sound_backup",
+    "open_with_backup",
+    "prune_backups",
+    "restore_backup",
+]
 
 ProgressCallback = Callable[[int, int], None]
 CancelCallback = Callable[[], bool]
 
-DEFAULT_KEEP = 20
 PAGES_PER_STEP = 256
 """Pages copied between two progress reports (1 MiB with 4 KiB pages)."""
 SUFFIX = ".sqlite"
@@ -69,13 +110,6 @@ class BackupError(DomainError):
 
 class BackupCancelled(BackupError):
     """The caller cancelled the backup; no file was left behind."""
-
-
-@dataclass
-class DatabaseMissingError(BackupError):
-    """The database (or backup) file to read does not exist."""
-
-    path: Path
 
 
 @dataclass
@@ -183,13 +217,110 @@ def _remove_with_side_files(path: Path) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
-def _rotate(db_path: Path, folder: Path, keep: int, protect: set[Path]) -> None:
-    """Delete all but the newest ``keep`` backups of ``db_path``, never one in ``protect``."""
-    for info in list_backups(db_path, folder)[keep:]:
-        if info.path.resolve() in {p.resolve() for p in protect}:
+# --------------------------------------------------------------------------- retention
+AUTOMATIC = "automatic"
+PRE_OPERATION = "pre-operation"
+MANUAL = "manual"
+AUTOMATIC_REASONS = frozenset({"open", "auto"})
+"""Reasons of the copies the application makes by itself."""
+
+
+def backup_kind(reason: str) -> str:
+    """Return the kind of a backup made for ``reason``: AUTOMATIC, PRE_OPERATION or MANUAL."""
+    if reason in AUTOMATIC_REASONS:
+        return AUTOMATIC
+    if reason.startswith("before-"):
+        return PRE_OPERATION
+    return MANUAL
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Which old backups of a database are deleted after a new one is made.
+
+    Automatic copies: the ``recent`` newest, the newest of each of the last
+    ``days`` days, the newest of each calendar week of the last ``weeks``
+    weeks; of those, newest first, only as many as fit in ``max_bytes``
+    together (the newest one always stays).  Pre-operation copies: the
+    ``pre_operation`` newest.  Manual copies are never deleted.
+    """
+
+    recent: int = 3
+    days: int = 7
+    weeks: int = 5
+    max_bytes: int = 2 * 1024**3
+    pre_operation: int = 10
+
+
+DEFAULT_POLICY = RetentionPolicy()
+
+
+def _automatic_kept(
+    automatic: list[BackupInfo], policy: RetentionPolicy, now: datetime
+) -> set[Path]:
+    """Return the automatic backups (newest first in ``automatic``) the schedule keeps."""
+    keep = {info.path for info in automatic[: policy.recent]}
+    days: set[object] = set()
+    weeks: set[object] = set()
+    today = now.date()
+    for info in automatic:
+        day = info.created_at.date()
+        age = (today - day).days
+        if age < policy.days and day not in days:
+            days.add(day)
+            keep.add(info.path)
+        week = day.isocalendar()[:2]
+        if age < policy.weeks * 7 and week not in weeks:
+            weeks.add(week)
+            keep.add(info.path)
+    # The space bound, newest first: once a copy does not fit, older ones go too.
+    total = 0
+    over = False
+    for index, info in enumerate(automatic):
+        if info.path not in keep:
+            continue
+        total += info.size
+        if over or (index > 0 and total > policy.max_bytes):
+            over = True
+            keep.discard(info.path)
+    return keep
+
+
+def backups_to_prune(
+    backups: list[BackupInfo], policy: RetentionPolicy = DEFAULT_POLICY, now: datetime | None = None
+) -> list[BackupInfo]:
+    """Return which of ``backups`` (newest first) ``policy`` deletes, as of ``now``."""
+    now = now or datetime.now()
+    automatic = [b for b in backups if backup_kind(b.reason) == AUTOMATIC]
+    pre_operation = [b for b in backups if backup_kind(b.reason) == PRE_OPERATION]
+    keep = _automatic_kept(automatic, policy, now)
+    keep |= {b.path for b in pre_operation[: policy.pre_operation]}
+    return [b for b in backups if backup_kind(b.reason) != MANUAL and b.path not in keep]
+
+
+def prune_backups(
+    db_path: Path,
+    out_dir: Path | None = None,
+    *,
+    policy: RetentionPolicy = DEFAULT_POLICY,
+    now: datetime | None = None,
+    protect: set[Path] | frozenset[Path] = frozenset(),
+) -> list[Path]:
+    """Delete the backups of ``db_path`` that ``policy`` no longer keeps; return their paths.
+
+    A backup in ``protect`` stays whatever the policy says; a file that cannot
+    be deleted (locked by another program) is left for the next time.
+    """
+    folder = Path(out_dir) if out_dir is not None else backup_dir_for(db_path)
+    protected = {p.resolve() for p in protect}
+    deleted: list[Path] = []
+    for info in backups_to_prune(list_backups(db_path, folder), policy, now):
+        if info.path.resolve() in protected:
             continue
         with contextlib.suppress(OSError):  # a locked old copy must not fail the new one
             _remove_with_side_files(info.path)
+            deleted.append(info.path)
+    return deleted
 
 
 def _final_name(folder: Path, stem: str, created: datetime, reason: str) -> Path:
@@ -265,7 +396,7 @@ def make_backup(
     *,
     reason: str = "manual",
     out_dir: Path | None = None,
-    keep: int = DEFAULT_KEEP,
+    policy: RetentionPolicy = DEFAULT_POLICY,
     progress: ProgressCallback | None = None,
     cancel: CancelCallback | None = None,
     rotate: bool = True,
@@ -276,7 +407,8 @@ def make_backup(
     open: the copy is read through a connection of its own.  ``progress(done,
     total)`` counts pages; ``cancel()`` returning true stops the work with
     :class:`BackupCancelled` and leaves no file.  After the copy is in place,
-    only the newest ``keep`` backups of this database stay in the folder.
+    old backups of this database in the folder are pruned by ``policy``
+    (:func:`prune_backups`).
 
     Raises :class:`DatabaseMissingError`, :class:`NotADatabaseError`,
     :class:`BackupDamagedError`, :class:`BackupFailedError`,
@@ -284,8 +416,6 @@ def make_backup(
     (a full disk, a folder that cannot be written).  ``rotate=False`` skips
     the clean-up of old copies.
     """
-    if keep < 1:
-        raise ValueError(f"keep must be at least 1, not {keep}")
     db_path = Path(db_path)
     folder = Path(out_dir) if out_dir is not None else backup_dir_for(db_path)
     reason = _clean_reason(reason)
@@ -329,7 +459,7 @@ def make_backup(
         src.close()
     info = BackupInfo(final, created, reason, final.stat().st_size)
     if rotate:
-        _rotate(db_path, folder, keep, {final})
+        prune_backups(db_path, folder, policy=policy, protect={final})
     return info
 
 
@@ -353,7 +483,8 @@ def check_backup_file(backup_path: Path) -> int:
 
     Returns its schema version.  Raises :class:`DatabaseMissingError`,
     :class:`NotADatabaseError`, :class:`SchemaTooNewError` or
-    :class:`IntegrityError`.  Reads only.
+    :class:`DatabaseDamagedError` (``integrity_check`` or ``foreign_key_check``
+    found damage).  Reads only, and leaves no ``-wal``/``-shm`` beside the file.
     """
     backup_path = Path(backup_path)
     if not backup_path.is_file():
@@ -364,16 +495,36 @@ def check_backup_file(backup_path: Path) -> int:
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(backup_path, version, SCHEMA_VERSION)
     try:
-        conn = connect(backup_path, read_only=True)
+        conn = open_read_only(backup_path)
         try:
-            problems = integrity_problems(conn)
+            problems = damage_found(conn, full=True)
+            if not problems:
+                problems = [
+                    f"foreign key: {row[0]} row {row[1]} -> {row[2]}"
+                    for row in conn.execute("PRAGMA foreign_key_check")
+                ]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise IntegrityError(backup_path, [str(exc)]) from exc
+        raise DatabaseDamagedError(backup_path, [str(exc)]) from exc
     if problems:
-        raise IntegrityError(backup_path, problems)
+        raise DatabaseDamagedError(backup_path, problems)
     return version
+
+
+def newest_sound_backup(db_path: Path, out_dir: Path | None = None) -> BackupInfo | None:
+    """Return the newest backup of ``db_path`` that passes :func:`check_backup_file`, or None.
+
+    Copies of a damaged database saved byte for byte before a restore fail the
+    check and are passed over.
+    """
+    for info in list_backups(db_path, out_dir):
+        try:
+            check_backup_file(info.path)
+        except (DomainError, OSError):
+            continue
+        return info
+    return None
 
 
 def _readable(db_path: Path) -> bool:
@@ -446,7 +597,7 @@ def restore_backup(backup_path: Path, db_path: Path) -> BackupInfo:
         _remove_with_side_files(db_path)
         dst = _open_exclusive_target(db_path)
     try:
-        src = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+        src = open_read_only(backup_path)
         try:
             src.backup(dst)
         finally:
@@ -454,21 +605,32 @@ def restore_backup(backup_path: Path, db_path: Path) -> BackupInfo:
         dst.execute("PRAGMA journal_mode = WAL")
     finally:
         dst.close()
-    _rotate(db_path, saved.path.parent, DEFAULT_KEEP, {saved.path, backup_path})
+    prune_backups(db_path, saved.path.parent, protect={saved.path, backup_path})
     return saved
 
 
 # --------------------------------------------------------------------------- opening
-def open_with_backup(db_path: Path) -> Database:
+def open_with_backup(db_path: Path, *, create: bool = False) -> Database:
     """Open the database at ``db_path`` for the application, backing up before a migration.
 
-    A database of an older schema is first saved with reason ``before-v<new>``
-    and then upgraded; if the backup fails, the database is not touched.  A
-    database of a newer schema raises :class:`SchemaTooNewError` and is left
-    byte for byte as it was.  A missing file is created empty.
+    The file is checked first (:func:`~shnor_desktop.services.files.check_database_file`):
+    a missing, empty, truncated, foreign or damaged file raises its typed error
+    and is left as it was.  A database of an older schema is first saved with
+    reason ``before-v<new>`` and then upgraded; if the backup fails, the
+    database is not touched.  A database of a newer schema raises
+    :class:`SchemaTooNewError` and is left byte for byte as it was.
+
+    With ``create`` a new, empty database is made when the file is missing or
+    has 0 bytes (the caller asked the user first).
     """
+    db_path = Path(db_path)
 
     def before_upgrade(path: Path, _old: int, new: int) -> None:
         make_backup(path, reason=f"before-v{new}")
 
-    return Database.open(Path(db_path), before_upgrade=before_upgrade)
+    try:
+        check_database_file(db_path)
+    except (DatabaseMissingError, EmptyDatabaseFileError):
+        if not create:
+            raise
+    return Database.open(db_path, before_upgrade=before_upgrade)

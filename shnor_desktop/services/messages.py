@@ -31,6 +31,16 @@ from shnor_desktop.services.backup import (
     RestoreSameFileError,
 )
 from shnor_desktop.services.demo import DemoCancelled
+from shnor_desktop.services.files import (
+    DatabaseDamagedError,
+    DatabaseExistsError,
+    DatabaseTruncatedError,
+    EmptyDatabaseFileError,
+    FileNotCreatableError,
+    FolderNotCreatedError,
+    NotAFileError,
+    RelativePathError,
+)
 
 TABLE_NAMES: dict[str, str] = {
     "meta": "служебные сведения",
@@ -180,8 +190,8 @@ def _backup(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per er
         return f"Файл {_name(exc.path)} не найден."
     if isinstance(exc, BackupDamagedError):
         return (
-            f"Резервная копия базы {_name(exc.source)} не прошла проверку целостности "
-            f"({_problems(exc.problems)}); копия не сохранена. База, вероятно, повреждена: "
+            f"Резервная копия базы {_name(exc.source)} не прошла проверку целостности; "
+            "копия не сохранена. База, вероятно, повреждена: "
             "восстановите её из более ранней резервной копии."
         )
     if isinstance(exc, BackupFailedError):
@@ -196,6 +206,77 @@ def _backup(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per er
         )
     if isinstance(exc, RestoreSameFileError):
         return f"Нельзя восстановить базу {_name(exc.path)} из неё самой: выберите резервную копию."
+    return _files(exc)
+
+
+_OS_REASONS: dict[int, str] = {
+    errno.EACCES: "нет прав на запись в это место",
+    errno.EPERM: "нет прав на запись в это место",
+    errno.EEXIST: "на этом месте уже есть файл с таким именем",
+    errno.ENOTDIR: "на этом месте уже есть файл с таким именем",
+    errno.EROFS: "диск доступен только для чтения",
+    errno.ENOSPC: "на диске нет места",
+    errno.EINVAL: 'недопустимое имя (знаки \\ / : * ? " < > | в именах не допускаются)',
+    errno.ENAMETOOLONG: "слишком длинное имя",
+    errno.ENOENT: "диск или папка недоступны",
+}
+
+
+def _os_reason(code: int) -> str:
+    return _OS_REASONS.get(code, f"система не позволила (код ошибки {code})")
+
+
+def _size(size: int) -> str:
+    """Return a size in bytes the Russian way: «1,5 МБ», «12 КБ», «900 байт»."""
+    for unit, factor in (("ГБ", 1024**3), ("МБ", 1024**2), ("КБ", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".replace(".", ",") + f" {unit}"
+    return f"{size} байт"
+
+
+def _files(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per error type)
+    """Word the errors of checking a database file before opening or creating it."""
+    if isinstance(exc, DatabaseDamagedError):
+        return (
+            f"Файл базы {_name(exc.path)} повреждён: проверка целостности нашла ошибки "
+            f"в его страницах ({len(exc.problems)}). Работать с ним нельзя — изменения "
+            "могут пропасть. Восстановите базу из резервной копии "
+            "(«Файл → Восстановить из резервной копии»)."
+        )
+    if isinstance(exc, DatabaseTruncatedError):
+        return (
+            f"Файл базы {_name(exc.path)} обрезан: в нём {_size(exc.size)}, а должно быть "
+            f"{_size(exc.expected)}. Вероятно, копирование или запись файла прервались. "
+            "Восстановите базу из резервной копии или скопируйте файл заново."
+        )
+    if isinstance(exc, EmptyDatabaseFileError):
+        what = "пуст (0 байт)" if exc.size == 0 else "— пустая база SQLite без данных"
+        return (
+            f"Файл {_name(exc.path)} {what}: базы данных ШНОР Desktop в нём нет. "
+            "Выберите другой файл или создайте в этом файле новую базу."
+        )
+    if isinstance(exc, NotAFileError):
+        return f"{_name(exc.path)} — это папка, а нужен файл базы данных (.sqlite)."
+    if isinstance(exc, RelativePathError):
+        return (
+            f"Укажите полный путь к файлу вместе с папкой, а не только имя {_name(exc.path)} "
+            "(кнопка «Обзор…» подставит его сама)."
+        )
+    if isinstance(exc, DatabaseExistsError):
+        return (
+            f"Файл {_name(exc.path)} уже существует, новая база не создана. Укажите другое "
+            "имя или откройте этот файл («Файл → Открыть…»)."
+        )
+    if isinstance(exc, FolderNotCreatedError):
+        return (
+            f"Не удалось создать папку {_name(exc.folder)}: {_os_reason(exc.errno)}. "
+            "Выберите другую папку."
+        )
+    if isinstance(exc, FileNotCreatableError):
+        return (
+            f"Не удалось создать файл {_name(exc.path)}: {_os_reason(exc.errno)}. "
+            "Выберите другое имя или другую папку."
+        )
     return None
 
 

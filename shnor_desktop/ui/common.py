@@ -1,10 +1,18 @@
-"""What every panel shares: the panel base class, the change bus and formats."""
+"""What every panel shares: the panel base class, the change bus and item roles.
+
+Targeted refresh: a panel names the tables it shows (``TABLES``).  A committed
+change set reaches a panel only when it touched one of them, and only while
+the panel is visible; a hidden panel is marked stale and reloads when it is
+next shown.  The change set says which rows it touched
+(:meth:`ChangeSetInfo.ids`), so a panel may update just those rows.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from shnor_desktop.models.changelog import ChangeSetInfo
@@ -17,13 +25,25 @@ ROLE_RECORD = Qt.ItemDataRole.UserRole + 3
 
 
 class DataBus(QObject):
-    """Turns the change log's listener calls into a Qt signal for every panel."""
+    """Turns the change log's listener calls into a Qt signal for every panel.
+
+    The log calls its listeners in the thread that committed (a worker, for a
+    long write); the signal is queued to the GUI thread, where panels refresh.
+    """
 
     sig_changed = Signal(object)  # ChangeSetInfo
 
-    def attach(self, db: Database) -> None:
-        """Listen to the change log of ``db``."""
-        db.log.listeners.append(self._on_log_changed)
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db: Database | None = None
+
+    def attach(self, db: Database | None) -> None:
+        """Listen to the change log of ``db`` (and no longer to the one before)."""
+        if self._db is not None and self._on_log_changed in self._db.log.listeners:
+            self._db.log.listeners.remove(self._on_log_changed)
+        self._db = db
+        if db is not None:
+            db.log.listeners.append(self._on_log_changed)
 
     def _on_log_changed(self, info: ChangeSetInfo) -> None:
         self.sig_changed.emit(info)
@@ -34,14 +54,20 @@ class Panel(QWidget):
 
     #: The title in the navigation list (a source string, context "Panel").
     TITLE = ""
+    #: The tables the panel shows; a change set touching none of them is ignored.
+    #: Empty means every change concerns the panel.
+    TABLES: ClassVar[frozenset[str]] = frozenset()
 
     sig_status = Signal(str)
-    sig_undoable = Signal(int)  # a change set the user made here, for Правка → Отменить
+    # Kept while panels move to domain undo: the log itself feeds the undo stack now.
+    sig_undoable = Signal(object)
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bus = bus
         self.db: Database | None = None
+        #: True when changes came while the panel was hidden: reload when shown.
+        self.stale = False
         bus.sig_changed.connect(self._on_bus_changed)
 
     def title(self) -> str:
@@ -51,16 +77,32 @@ class Panel(QWidget):
     def set_database(self, db: Database | None) -> None:
         """Show another database (None when it was closed)."""
         self.db = db
+        self.stale = False
         self.reload()
 
     def reload(self) -> None:
         """Read everything shown again from the database."""
 
-    def _on_bus_changed(self, info: Any) -> None:
-        if self.db is not None:
-            self.on_data_changed(info)
+    def concerns(self, info: ChangeSetInfo) -> bool:
+        """True when the change set touched a table this panel shows."""
+        return not self.TABLES or info.touches(*self.TABLES)
+
+    def _on_bus_changed(self, info: object) -> None:
+        if self.db is None or not isinstance(info, ChangeSetInfo) or not self.concerns(info):
+            return
+        if not self.isVisible():
+            self.stale = True
+            return
+        self.on_data_changed(info)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Catch up with the changes made while the panel was hidden."""
+        super().showEvent(event)
+        if self.stale and self.db is not None:
+            self.stale = False
+            self.reload()
 
     def on_data_changed(self, info: ChangeSetInfo) -> None:
-        """React to a committed change set; by default reload."""
+        """React to a committed change set that concerns this visible panel; by default reload."""
         del info
         self.reload()

@@ -1,25 +1,39 @@
-"""The district page: its card, yearly district figures and the people with roles."""
+"""The district page: its card, yearly district figures and the people with roles.
+
+People and yearly figures are added, changed and removed here (buttons,
+double-click, context menu, Insert / Enter / Delete).  Dialogs check the
+values with the domain's field checks first, keep what was typed when a value
+is refused and say why under the field; only a successful write closes them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
 )
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -28,13 +42,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shnor_desktop.models.district import ROLE_LABELS, District, DistrictYear, Person
+from shnor_desktop.models.changelog import ChangeSetInfo
+from shnor_desktop.models.district import (
+    DISTRICT_YEAR_COUNTS,
+    ROLE_LABELS,
+    District,
+    DistrictYear,
+    Person,
+    PersonReferences,
+    check_district,
+    check_district_year,
+    check_person,
+)
 from shnor_desktop.models.errors import DomainError
-from shnor_desktop.models.text import format_number, parse_number
+from shnor_desktop.models.fields import FieldIssue, InvalidValueError
+from shnor_desktop.models.text import (
+    current_school_year,
+    format_number,
+    parse_number,
+    parse_school_year,
+    school_year_label,
+)
+from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT, DataBus, Panel
-from shnor_desktop.ui.messages import show_warning
+from shnor_desktop.ui.messages import ask_yes_no, show_warning
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+Values = dict[str, Any]
 
 # The district fields the card shows and the dialog edits, in order.
 DISTRICT_FIELDS = (
@@ -47,24 +81,117 @@ DISTRICT_FIELDS = (
     "population",
 )
 
+# The tables whose changes this page shows (schools: the names of people's schools).
+SHOWN_TABLES = frozenset({"district", "district_year", "person", "person_role", "school"})
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("district", text)
+
 
 def district_field_label(name: str) -> str:
     """The translated label of a district field."""
     labels = {
-        "name": QCoreApplication.translate("district", "Наименование"),
-        "region": QCoreApplication.translate("district", "Субъект РФ"),
-        "office": QCoreApplication.translate("district", "Орган управления образованием"),
-        "centre": QCoreApplication.translate("district", "Районный центр"),
-        "head_of_office": QCoreApplication.translate("district", "Руководитель управления"),
-        "coordinator": QCoreApplication.translate("district", "Муниципальный координатор"),
-        "population": QCoreApplication.translate("district", "Численность населения"),
+        "name": _tr("Наименование"),
+        "region": _tr("Субъект РФ"),
+        "office": _tr("Орган управления образованием"),
+        "centre": _tr("Районный центр"),
+        "head_of_office": _tr("Руководитель управления"),
+        "coordinator": _tr("Муниципальный координатор"),
+        "population": _tr("Численность населения"),
+    }
+    return labels.get(name, name)
+
+
+def year_field_label(name: str) -> str:
+    """The translated label of a field of the district's yearly figures."""
+    labels = {
+        "year": _tr("Учебный год"),
+        "pupils_total": _tr("Обучающихся всего"),
+        "pupils_grade1": _tr("В 1-х классах"),
+        "pupils_grade9": _tr("В 9-х классах"),
+        "pupils_grade11": _tr("В 11-х классах"),
+        "pupils_bused": _tr("Подвозится обучающихся"),
+        "buses": _tr("Школьных автобусов"),
+    }
+    return labels.get(name, name)
+
+
+def person_field_label(name: str) -> str:
+    """The translated label of a person's field."""
+    labels = {
+        "full_name": _tr("ФИО"),
+        "position": _tr("Должность"),
+        "organisation": _tr("Организация"),
+        "school_id": _tr("Школа"),
+        "phone": _tr("Телефон"),
+        "email": _tr("Эл. почта"),
+        "roles": _tr("Роли"),
     }
     return labels.get(name, name)
 
 
 def role_label(code: str) -> str:
     """The translated label of a role code."""
-    return QCoreApplication.translate("district", ROLE_LABELS.get(code, code))
+    return _tr(ROLE_LABELS.get(code, code))
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """Pick the Russian form for ``count``: 1 паспорте, 3 паспортах, 5 паспортах."""
+    tens, units = count % 100, count % 10
+    if units == 1 and tens != 11:
+        return one
+    if 2 <= units <= 4 and not 12 <= tens <= 14:
+        return few
+    return many
+
+
+def issue_text(issue: FieldIssue) -> str:  # noqa: PLR0911 (one wording per code)
+    """Word a problem of a district, yearly figure or person field in Russian."""
+    args = issue.args
+    code = issue.code
+    if code == "required":
+        if issue.field == "full_name":
+            return _tr("Укажите фамилию, имя и отчество.")
+        if issue.field == "name":
+            return _tr("Укажите наименование района.")
+        return _tr("Поле обязательно.")
+    if code == "not_number":
+        example = "12 757" if issue.field == "population" else "1 539"
+        return _tr("Нужно целое число, например %1.").replace("%1", example)
+    if code == "not_integer":
+        return _tr("Нужно целое число, без дробной части.")
+    if code == "negative":
+        return _tr("Число не может быть отрицательным.")
+    if code == "not_school_year":
+        return _tr("Укажите учебный год так: %1.").replace(
+            "%1", school_year_label(current_school_year())
+        )
+    if code == "out_of_range" and issue.field == "year" and len(args) == 3:
+        return (
+            _tr("Учебный год должен быть от %1 до %2.")
+            .replace("%1", school_year_label(int(args[1])))
+            .replace("%2", school_year_label(int(args[2])))
+        )
+    if code == "too_large" and len(args) == 2:
+        return _tr("Слишком большое число: не больше %1.").replace("%1", format_number(args[1], 0))
+    if code == "duplicate_year" and args:
+        return _tr(
+            "Показатели района за %1 учебный год уже есть: выберите другой год "
+            "или измените ту строку."
+        ).replace("%1", school_year_label(int(args[0])))
+    if code == "no_district":
+        return _tr("Сначала заполните сведения о районе.")
+    if code == "phone_format":
+        return _tr(
+            "Телефон пишется цифрами (не меньше 5) с пробелами, скобками, «+» и «-», "
+            "например 8 (84579) 5-12-34 или +7 927 123-45-67."
+        )
+    if code == "email_format":
+        return _tr("Адрес эл. почты пишется так: name@example.ru.")
+    if code == "unknown_choice" and issue.field == "role" and args:
+        return _tr("Неизвестная роль «%1».").replace("%1", str(args[0]))
+    return code
 
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -83,16 +210,7 @@ class DistrictYearModel(QAbstractTableModel):
         COL_BUSES,
         COL_SOURCE,
     ) = range(8)
-    _FIELDS = (
-        "year",
-        "pupils_total",
-        "pupils_grade1",
-        "pupils_grade9",
-        "pupils_grade11",
-        "pupils_bused",
-        "buses",
-        "source",
-    )
+    _FIELDS = ("year", *DISTRICT_YEAR_COUNTS, "source")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -112,6 +230,10 @@ class DistrictYearModel(QAbstractTableModel):
         """The row of a school year, -1 when it is not shown."""
         return next((i for i, r in enumerate(self._rows) if r.year == year), -1)
 
+    def row_of_id(self, row_id: int) -> int:
+        """The row showing the record ``row_id``, -1 when it is not shown."""
+        return next((i for i, r in enumerate(self._rows) if r.id == row_id), -1)
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 
@@ -126,7 +248,7 @@ class DistrictYearModel(QAbstractTableModel):
         if not 0 <= section < len(self._FIELDS):
             return None
         return (
-            self.tr("Год"),
+            self.tr("Учебный год"),
             self.tr("Обучающихся"),
             self.tr("1 класс"),
             self.tr("9 класс"),
@@ -144,8 +266,8 @@ class DistrictYearModel(QAbstractTableModel):
         value = getattr(record, self._FIELDS[column])
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.COL_YEAR:
-                # District figures carry the year as the documents write it («в 2022 – 1567»).
-                return str(record.year)
+                # Every panel writes school years the same way: 2022/23.
+                return school_year_label(record.year)
             if column == self.COL_SOURCE:
                 return self._source_label(record.source)
             return format_number(value, 0)
@@ -157,7 +279,7 @@ class DistrictYearModel(QAbstractTableModel):
         if role == ROLE_SORT:
             return value
         if role == ROLE_ID:
-            return record.year
+            return record.id
         if role == ROLE_RECORD:
             return record
         return None
@@ -178,38 +300,57 @@ class DistrictYearModel(QAbstractTableModel):
 
 
 class PeopleModel(QAbstractTableModel):
-    """People of the district programme with their roles."""
+    """People of the district programme with their roles and contacts."""
 
-    COL_NAME, COL_POSITION, COL_ROLES = range(3)
+    COL_NAME, COL_POSITION, COL_ROLES, COL_ORGANISATION, COL_PHONE, COL_EMAIL = range(6)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Person] = []
+        self._schools: dict[int, str] = {}
 
-    def set_rows(self, rows: list[Person]) -> None:
-        """Show these people."""
+    def set_rows(self, rows: list[Person], schools: dict[int, str] | None = None) -> None:
+        """Show these people; ``schools`` names the schools they work at."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._schools = dict(schools or {})
         self.endResetModel()
 
     def record(self, row: int) -> Person:
         """The person of a row."""
         return self._rows[row]
 
+    def row_of_id(self, person_id: int) -> int:
+        """The row of a person, -1 when they are not shown."""
+        return next((i for i, p in enumerate(self._rows) if p.id == person_id), -1)
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 3
+        return 0 if parent.isValid() else 6
 
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        if not 0 <= section < 3:
+        if not 0 <= section < 6:
             return None
-        return (self.tr("ФИО"), self.tr("Должность"), self.tr("Роли"))[section]
+        return (
+            self.tr("ФИО"),
+            self.tr("Должность"),
+            self.tr("Роли"),
+            self.tr("Организация"),
+            self.tr("Телефон"),
+            self.tr("Эл. почта"),
+        )[section]
+
+    def _organisation(self, person: Person) -> str:
+        school = self._schools.get(person.school_id) if person.school_id is not None else None
+        if school and person.organisation:
+            return f"{person.organisation}, {school}"
+        return school or person.organisation
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -217,13 +358,16 @@ class PeopleModel(QAbstractTableModel):
         person = self._rows[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, ROLE_SORT):
-            if column == self.COL_NAME:
-                return person.full_name
-            if column == self.COL_POSITION:
-                return person.position
-            return ", ".join(role_label(r) for r in person.roles)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return person.organisation or None
+            return (
+                person.full_name,
+                person.position,
+                ", ".join(role_label(r) for r in person.roles),
+                self._organisation(person),
+                person.phone,
+                person.email,
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_ORGANISATION:
+            return self._organisation(person) or None
         if role == ROLE_ID:
             return person.id
         if role == ROLE_RECORD:
@@ -236,79 +380,349 @@ class PeopleModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
-class DistrictDialog(QDialog):
-    """Edits the district card; ``values()`` gives what to save once accepted."""
+# --- dialogs ---------------------------------------------------------------------------
+Saver = Callable[[Values], None]
 
-    def __init__(self, district: District | None, parent: QWidget | None = None) -> None:
+
+class FormDialog(QDialog):
+    """A form that checks its values, then hands them to ``saver``; closes only on success.
+
+    The saver writes through the repository; a refused value
+    (:class:`InvalidValueError`) is shown under its field and any other domain
+    error in the dialog, in Russian, and what was typed stays.
+    """
+
+    def __init__(self, title: str, save_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Сведения о районе"))
-        self.setMinimumWidth(680)
+        self.setWindowTitle(title)
+        self.saver: Saver | None = None
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.edits: dict[str, QLineEdit] = {}
-        form = QFormLayout()
-        for name in DISTRICT_FIELDS:
-            edit = QLineEdit(self)
-            value = getattr(district, name) if district is not None else None
-            if name == "population":
-                edit.setText(format_number(value, 0) if value is not None else "")
-                edit.setPlaceholderText(self.tr("человек, например 12 757"))
-            else:
-                edit.setText(value or "")
-                edit.setCursorPosition(0)  # show the start of a long name
-            self.edits[name] = edit
-            form.addRow(district_field_label(name) + ":", edit)
+        self.field_errors: dict[str, QLabel] = {}
         self.error_label = QLabel(self)
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Сохранить"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Отмена"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(buttons)
-        self._values: dict[str, Any] = {}
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(save_text)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText(self.tr("Отмена"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._values: Values = {}
+        self._widgets: dict[str, QWidget] = {}
 
-    def values(self) -> dict[str, Any]:
+    def _finish_layout(self, *extra: QWidget) -> None:
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        for widget in extra:
+            layout.addWidget(widget)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+    def add_field(self, name: str, label: str, widget: QWidget) -> None:
+        """Add a row: the label, the editor and (hidden) the reason it was refused."""
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        error = QLabel(box)
+        error.setObjectName(f"error_{name}")
+        error.setStyleSheet("color: #b00020;")
+        error.setWordWrap(True)
+        error.hide()
+        column.addWidget(error)
+        self.field_errors[name] = error
+        self._widgets[name] = widget
+        self.form.addRow(label + ":", box)
+
+    def add_line(self, name: str, label: str, text: str, placeholder: str = "") -> QLineEdit:
+        """Add a one-line text field."""
+        edit = QLineEdit(self)
+        edit.setObjectName(f"field_{name}")
+        edit.setText(text)
+        edit.setCursorPosition(0)  # show the start of a long name
+        edit.setPlaceholderText(placeholder)
+        self.edits[name] = edit
+        self.add_field(name, label, edit)
+        return edit
+
+    # --- values ------------------------------------------------------------------------
+    def values(self) -> Values:
         """The checked values (after ``accept()`` succeeded)."""
         return dict(self._values)
 
-    def _check(self) -> str | None:
-        """Read the fields into ``_values``; return the problem, if any."""
-        values: dict[str, Any] = {}
-        for name in DISTRICT_FIELDS:
-            text = self.edits[name].text().strip()
-            if name == "population":
-                try:
-                    number = parse_number(text)
-                except ValueError:
-                    return self.tr(
-                        "Численность населения должна быть целым числом, например 12 757."
-                    )
-                if number is not None and (number < 0 or not number.is_integer()):
-                    return self.tr(
-                        "Численность населения должна быть целым неотрицательным числом."
-                    )
-                values[name] = None if number is None else int(number)
-            else:
-                values[name] = text
-        if not values["name"]:
-            return self.tr("Укажите наименование района.")
-        self._values = values
-        return None
+    def read(self) -> tuple[Values, list[FieldIssue]]:
+        """Read the fields; return the values and what is wrong with them."""
+        return {}, []
+
+    def number(self, name: str, issues: list[FieldIssue]) -> Any:
+        """The number typed in field ``name`` (None if empty); a non-number is an issue."""
+        text = self.edits[name].text()
+        try:
+            return parse_number(text)
+        except ValueError:
+            issues.append(FieldIssue(name, "not_number", "error", (text,)))
+            return text
+
+    def clear_errors(self) -> None:
+        """Hide every reason shown."""
+        for label in self.field_errors.values():
+            label.clear()
+            label.hide()
+        self.error_label.clear()
+        self.error_label.hide()
+
+    def show_issues(self, issues: list[FieldIssue]) -> None:
+        """Show each reason under its field (or below the form) and focus the first field."""
+        general: list[str] = []
+        for issue in issues:
+            label = self.field_errors.get(issue.field)
+            if label is None:
+                general.append(issue_text(issue))
+                continue
+            label.setText(" ".join(t for t in (label.text(), issue_text(issue)) if t))
+            label.show()
+        if general:
+            self.show_error(" ".join(general))
+        first = next((self._widgets[i.field] for i in issues if i.field in self._widgets), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(first, QLineEdit):
+                first.selectAll()
+
+    def show_error(self, text: str) -> None:
+        """Show a reason that concerns the whole form."""
+        self.error_label.setText(text)
+        self.error_label.show()
 
     def accept(self) -> None:
-        """Close only when the values are valid; otherwise say what is wrong."""
-        problem = self._check()
-        if problem is not None:
-            self.error_label.setText(problem)
-            self.error_label.show()
+        """Save and close when the values are valid and written; otherwise say why."""
+        self.clear_errors()
+        values, issues = self.read()
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            self.show_issues(errors)
             return
+        self._values = values
+        if self.saver is not None:
+            try:
+                self.saver(values)
+            except InvalidValueError as exc:
+                self.show_issues([exc.issue])
+                return
+            except DomainError as exc:
+                self.show_error(describe_error(exc))
+                return
         super().accept()
+
+
+class DistrictDialog(FormDialog):
+    """Edits the district card."""
+
+    def __init__(self, district: District | None, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Сведения о районе"), self.tr("Сохранить"), parent)
+        self.setMinimumWidth(620)
+        for name in DISTRICT_FIELDS:
+            value = getattr(district, name) if district is not None else None
+            if name == "population":
+                self.add_line(
+                    name,
+                    district_field_label(name),
+                    format_number(value, 0) if value is not None else "",
+                    self.tr("человек, например 12 757"),
+                ).setMaximumWidth(200)
+            else:
+                self.add_line(name, district_field_label(name), value or "")
+        self._finish_layout()
+
+    def read(self) -> tuple[Values, list[FieldIssue]]:
+        """The district's fields and their problems."""
+        issues: list[FieldIssue] = []
+        values: Values = {n: self.edits[n].text().strip() for n in DISTRICT_FIELDS}
+        values["population"] = self.number("population", issues)
+        issues += check_district(
+            {k: v for k, v in values.items() if not issues or k != "population"}
+        )
+        return values, issues
+
+
+class DistrictYearDialog(FormDialog):
+    """Adds or edits the district's figures of one school year."""
+
+    def __init__(
+        self, record: DistrictYear | None, default_year: int, parent: QWidget | None = None
+    ) -> None:
+        if record is None:
+            title, save = self.tr("Новые показатели района"), self.tr("Добавить")
+        else:
+            title = self.tr("Показатели района за %1").replace("%1", school_year_label(record.year))
+            save = self.tr("Сохранить")
+        super().__init__(title, save, parent)
+        self.record = record
+        year = record.year if record is not None else default_year
+        self.add_line(
+            "year", year_field_label("year"), school_year_label(year), self.tr("например 2023/24")
+        ).setMaximumWidth(160)
+        for name in DISTRICT_YEAR_COUNTS:
+            value = getattr(record, name) if record is not None else None
+            unit = self.tr("автобусов") if name == "buses" else self.tr("чел.")
+            edit = self.add_line(
+                name,
+                year_field_label(name),
+                format_number(value, 0) if value is not None else "",
+                unit,
+            )
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            edit.setMaximumWidth(160)
+        self._finish_layout()
+        self.edits["year"].setFocus()
+
+    def read(self) -> tuple[Values, list[FieldIssue]]:
+        """The year and figures, with their problems."""
+        issues: list[FieldIssue] = []
+        values: Values = {}
+        text = self.edits["year"].text()
+        try:
+            values["year"] = parse_school_year(text)
+        except ValueError:
+            issues.append(FieldIssue("year", "not_school_year", "error", (text,)))
+        for name in DISTRICT_YEAR_COUNTS:
+            values[name] = self.number(name, issues)
+        checked = {k: v for k, v in values.items() if k not in {i.field for i in issues}}
+        issues += check_district_year(checked)
+        return values, issues
+
+
+class PersonDialog(FormDialog):
+    """Adds or edits a person of the working group with their roles."""
+
+    def __init__(
+        self,
+        person: Person | None,
+        schools: list[tuple[str, int]],
+        parent: QWidget | None = None,
+    ) -> None:
+        if person is None:
+            title, save = self.tr("Новый человек"), self.tr("Добавить")
+        else:
+            title, save = self.tr("Сведения о человеке"), self.tr("Сохранить")
+        super().__init__(title, save, parent)
+        self.setMinimumWidth(560)
+        self.person = person
+        self.add_line(
+            "full_name",
+            person_field_label("full_name"),
+            person.full_name if person else "",
+            self.tr("Фамилия Имя Отчество"),
+        )
+        self.add_line(
+            "position",
+            person_field_label("position"),
+            person.position if person else "",
+            self.tr("например, учитель математики"),
+        )
+        self.add_line(
+            "organisation",
+            person_field_label("organisation"),
+            person.organisation if person else "",
+        )
+        self.school = QComboBox(self)
+        self.school.setObjectName("field_school_id")
+        self.school.addItem(self.tr("— не указана —"), None)
+        for name, school_id in schools:
+            self.school.addItem(name, school_id)
+        position = self.school.findData(person.school_id) if person else 0
+        self.school.setCurrentIndex(max(position, 0))
+        self.add_field("school_id", person_field_label("school_id"), self.school)
+        self.add_line(
+            "phone",
+            person_field_label("phone"),
+            person.phone if person else "",
+            self.tr("например, 8 (84579) 5-12-34"),
+        )
+        self.add_line(
+            "email",
+            person_field_label("email"),
+            person.email if person else "",
+            self.tr("name@example.ru"),
+        )
+        self.roles_box = QGroupBox(person_field_label("roles"), self)
+        grid = QGridLayout(self.roles_box)
+        self.role_boxes: dict[str, QCheckBox] = {}
+        held = set(person.roles) if person else set()
+        for i, code in enumerate(ROLE_LABELS):
+            box = QCheckBox(role_label(code), self.roles_box)
+            box.setObjectName(f"role_{code}")
+            box.setChecked(code in held)
+            self.role_boxes[code] = box
+            grid.addWidget(box, i // 2, i % 2)
+        self._finish_layout(self.roles_box)
+        self.edits["full_name"].setFocus()
+
+    def read(self) -> tuple[Values, list[FieldIssue]]:
+        """The person's fields (``roles``: the codes ticked) and their problems."""
+        values: Values = {
+            name: self.edits[name].text().strip()
+            for name in ("full_name", "position", "organisation", "phone", "email")
+        }
+        values["school_id"] = self.school.currentData()
+        issues = check_person(values)
+        values["roles"] = [code for code, box in self.role_boxes.items() if box.isChecked()]
+        return values, issues
+
+
+# --- the panel ---------------------------------------------------------------------------
+class _TableActions:
+    """Add / edit / remove of one table: actions (menu, keys) and buttons, kept in step."""
+
+    def __init__(self, panel: DistrictPanel, view: QTableView, what: str) -> None:
+        self.view = view
+        self.add = QAction(panel.tr("Добавить…"), view)
+        self.edit = QAction(panel.tr("Изменить…"), view)
+        self.remove = QAction(panel.tr("Удалить…"), view)
+        keys = (
+            (self.add, QKeySequence(Qt.Key.Key_Insert)),
+            (self.edit, QKeySequence(Qt.Key.Key_Return)),
+            (self.remove, QKeySequence(QKeySequence.StandardKey.Delete)),
+        )
+        for action, key in keys:
+            action.setShortcut(key)
+            # Keys act on the table that has the focus only.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            view.addAction(action)
+        self.add.setToolTip(panel.tr("Добавить %1").replace("%1", what))
+        self.buttons: list[QPushButton] = []
+        for action in (self.add, self.edit, self.remove):
+            button = QPushButton(action.text(), panel)
+            button.setToolTip(action.toolTip())
+            button.clicked.connect(action.trigger)
+            self.buttons.append(button)
+        self.add_button, self.edit_button, self.remove_button = self.buttons
+
+    def set_enabled(self, can_add: bool, has_row: bool) -> None:
+        """Enable the actions and their buttons."""
+        for action, button, enabled in (
+            (self.add, self.add_button, can_add),
+            (self.edit, self.edit_button, has_row),
+            (self.remove, self.remove_button, has_row),
+        ):
+            action.setEnabled(enabled)
+            button.setEnabled(enabled)
+
+    def button_column(self) -> QVBoxLayout:
+        """The buttons one under another, beside the table."""
+        column = QVBoxLayout()
+        for button in self.buttons:
+            column.addWidget(button)
+        column.addStretch(1)
+        return column
 
 
 class DistrictPanel(Panel):
@@ -318,7 +732,8 @@ class DistrictPanel(Panel):
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
-        self.dialog: DistrictDialog | None = None
+        self.dialog: FormDialog | None = None
+        self.context_menu: QMenu | None = None
         self._district: District | None = None
 
         self.card = QGroupBox(self.tr("Район"), self)
@@ -358,11 +773,30 @@ class DistrictPanel(Panel):
         self.year_view.horizontalHeader().setSectionResizeMode(
             DistrictYearModel.COL_SOURCE, QHeaderView.ResizeMode.Stretch
         )
+        self.year_actions = _TableActions(self, self.year_view, self.tr("показатели года"))
+        self.year_actions.add.triggered.connect(self._on_year_add_triggered)
+        self.year_actions.edit.triggered.connect(self._on_year_edit_triggered)
+        self.year_actions.remove.triggered.connect(self._on_year_remove_triggered)
+        self.people_actions = _TableActions(self, self.people_view, self.tr("человека"))
+        self.people_actions.add.triggered.connect(self._on_people_add_triggered)
+        self.people_actions.edit.triggered.connect(self._on_people_edit_triggered)
+        self.people_actions.remove.triggered.connect(self._on_people_remove_triggered)
+        self.year_view.doubleClicked.connect(self._on_year_view_double_clicked)
+        self.people_view.doubleClicked.connect(self._on_people_view_double_clicked)
+        for view in (self.year_view, self.people_view):
+            view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+            view.customContextMenuRequested.connect(
+                lambda pos, v=view: self._on_view_context_menu_requested(v, pos)
+            )
 
-        years_box = QGroupBox(self.tr("Показатели района по годам"), self)
-        QVBoxLayout(years_box).addWidget(self.year_view)
+        years_box = QGroupBox(self.tr("Показатели района по учебным годам"), self)
+        years_row = QHBoxLayout(years_box)
+        years_row.addWidget(self.year_view, 1)
+        years_row.addLayout(self.year_actions.button_column())
         people_box = QGroupBox(self.tr("Рабочая группа и ответственные лица"), self)
-        QVBoxLayout(people_box).addWidget(self.people_view)
+        people_row = QHBoxLayout(people_box)
+        people_row.addWidget(self.people_view, 1)
+        people_row.addLayout(self.people_actions.button_column())
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(years_box)
         splitter.addWidget(people_box)
@@ -381,6 +815,9 @@ class DistrictPanel(Panel):
         view = QTableView(self)
         view.setModel(model)
         view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.setAlternatingRowColors(True)
         view.verticalHeader().hide()
         view.setWordWrap(False)
@@ -388,11 +825,13 @@ class DistrictPanel(Panel):
 
     # --- reading --------------------------------------------------------------------
     def reload(self) -> None:
-        """Read the district, its figures and people again."""
+        """Read the district, its figures and people again (the selection is kept)."""
         db = self.db
+        year_id, person_id = self.selected_year_id(), self.selected_person_id()
         self._district = db.district.district() if db is not None else None
         self.year_model.set_rows(db.district.years() if db is not None else [])
-        self.people_model.set_rows(db.district.people() if db is not None else [])
+        schools = {s.id: s.short_name for s in db.schools.all_schools()} if db is not None else {}
+        self.people_model.set_rows(db.district.people() if db is not None else [], schools)
         for view in (self.year_view, self.people_view):
             view.resizeColumnsToContents()
         self._fit_year_view()
@@ -408,6 +847,16 @@ class DistrictPanel(Panel):
         self.edit_button.setText(
             self.tr("Изменить…") if district is not None else self.tr("Заполнить…")
         )
+        if year_id is not None:
+            self._select(self.year_view, self.year_model.row_of_id(year_id))
+        if person_id is not None:
+            self._select(self.people_view, self.people_model.row_of_id(person_id))
+        self._update_actions()
+
+    def on_data_changed(self, info: ChangeSetInfo) -> None:
+        """Reload only when something this page shows changed."""
+        if not info.tables or info.tables & SHOWN_TABLES:
+            self.reload()
 
     def _fit_year_view(self, max_rows: int = 10) -> None:
         """Make the yearly table as high as its rows (up to ``max_rows``)."""
@@ -420,43 +869,345 @@ class DistrictPanel(Panel):
             min(height, view.horizontalHeader().sizeHint().height() + 2 * row_height)
         )
 
-    # --- editing --------------------------------------------------------------------
+    # --- selection ------------------------------------------------------------------
+    @staticmethod
+    def _selected_row(view: QTableView) -> int:
+        rows = view.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    @staticmethod
+    def _select(view: QTableView, row: int) -> None:
+        if row < 0:
+            return
+        index = view.model().index(row, 0)
+        view.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        view.scrollTo(index)
+
+    def selected_year_id(self) -> int | None:
+        """The id of the yearly figures selected, None when none is."""
+        row = self._selected_row(self.year_view)
+        return self.year_model.record(row).id if row >= 0 else None
+
+    def selected_person_id(self) -> int | None:
+        """The id of the person selected, None when none is."""
+        row = self._selected_row(self.people_view)
+        return self.people_model.record(row).id if row >= 0 else None
+
+    def select_person(self, person_id: int) -> bool:
+        """Select a person in the table; False when they are not shown."""
+        row = self.people_model.row_of_id(person_id)
+        self._select(self.people_view, row)
+        return row >= 0
+
+    def select_year(self, year: int) -> bool:
+        """Select the figures of a school year; False when there are none."""
+        row = self.year_model.row_of_year(year)
+        self._select(self.year_view, row)
+        return row >= 0
+
+    def _on_selection_changed(self) -> None:
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has_db = self.db is not None
+        self.year_actions.set_enabled(
+            has_db and self._district is not None, self.selected_year_id() is not None
+        )
+        self.people_actions.set_enabled(has_db, self.selected_person_id() is not None)
+
+    def _on_view_context_menu_requested(self, view: QTableView, pos: QPoint) -> None:
+        index = view.indexAt(pos)
+        if index.isValid():
+            self._select(view, index.row())
+        else:
+            view.clearSelection()
+        actions = self.year_actions if view is self.year_view else self.people_actions
+        menu = QMenu(self)
+        menu.addActions([actions.add, actions.edit, actions.remove])
+        menu.aboutToHide.connect(menu.deleteLater)
+        self.context_menu = menu
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+    def _on_year_view_double_clicked(self, index: QModelIndex) -> None:
+        self.edit_year(self.year_model.record(index.row()).id)
+
+    def _on_people_view_double_clicked(self, index: QModelIndex) -> None:
+        self.edit_person(self.people_model.record(index.row()).id)
+
+    # --- after a write ----------------------------------------------------------------
+    def _written(self, set_id: int | None, done: str, unchanged: str) -> None:
+        if set_id is None:
+            self.sig_status.emit(unchanged)
+            return
+        # Until the change log puts every edit on the undo stack by itself.
+        self.sig_undoable.emit(set_id)
+        self.sig_status.emit(done)
+
+    def _open(self, dialog: FormDialog) -> FormDialog:
+        """Show a dialog window-modally; it is deleted once closed."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.finished.connect(self._on_dialog_finished)
+        dialog.open()
+        return dialog
+
+    def _on_dialog_finished(self) -> None:
+        dialog = self.sender()
+        if dialog is self.dialog:
+            self.dialog = None
+        if isinstance(dialog, QDialog):
+            dialog.deleteLater()
+
+    # --- the district card ------------------------------------------------------------
     def _on_edit_button_clicked(self) -> None:
         self.edit_district()
 
-    def edit_district(self) -> DistrictDialog | None:
+    def edit_district(self) -> FormDialog | None:
         """Open the district dialog (window-modal); it saves when accepted."""
         if self.db is None:
             return None
-        self.dialog = DistrictDialog(self._district, self)
-        self.dialog.accepted.connect(self._on_dialog_accepted)
-        self.dialog.open()
-        return self.dialog
+        dialog = DistrictDialog(self._district, self)
+        dialog.saver = self._save_district
+        return self._open(dialog)
 
-    def _on_dialog_accepted(self) -> None:
-        dialog, self.dialog = self.dialog, None
-        if dialog is None or self.db is None:
+    def _save_district(self, values: Values) -> None:
+        db = self.db
+        if db is None:
             return
-        values = dialog.values()
-        dialog.deleteLater()
-        try:
-            if self._district is None:
-                set_id: int | None = self.db.district.create(
-                    values, {}, self.tr("Заполнение сведений о районе")
-                )
-            else:
-                set_id = self.db.district.update(values, self.tr("Изменение сведений о районе"))
-        except DomainError as exc:
-            show_warning(
-                self,
-                self.tr("Сведения о районе не сохранены"),
-                self.tr(
-                    "Сведения о районе не сохранены: база данных отклонила значения (%1)."
-                ).replace("%1", str(exc)),
+        if self._district is None:
+            set_id: int | None = db.district.create(
+                values, {}, self.tr("Заполнение сведений о районе")
             )
+        else:
+            set_id = db.district.update(values, self.tr("Изменение сведений о районе"))
+        self._written(
+            set_id,
+            self.tr("Сведения о районе сохранены."),
+            self.tr("Сведения о районе не изменились."),
+        )
+
+    # --- yearly figures --------------------------------------------------------------
+    def _on_year_add_triggered(self) -> None:
+        self.add_year()
+
+    def _on_year_edit_triggered(self) -> None:
+        year_id = self.selected_year_id()
+        if year_id is not None:
+            self.edit_year(year_id)
+
+    def _on_year_remove_triggered(self) -> None:
+        year_id = self.selected_year_id()
+        if year_id is not None:
+            self.remove_year(year_id)
+
+    def add_year(self) -> FormDialog | None:
+        """Open the dialog for the figures of a new school year."""
+        if self.db is None or self._district is None:
+            return None
+        years = [r.year for r in self.db.district.years()]
+        default = max(years) + 1 if years else current_school_year()
+        dialog = DistrictYearDialog(None, default, self)
+        dialog.saver = self._add_year
+        return self._open(dialog)
+
+    def _add_year(self, values: Values) -> None:
+        db = self.db
+        if db is None:
             return
-        if set_id is None:
-            self.sig_status.emit(self.tr("Сведения о районе не изменились."))
+        label = self.tr("Добавлены показатели района за %1").replace(
+            "%1", school_year_label(values["year"])
+        )
+        set_id, row_id = db.district.add_year(values, label)
+        self._written(set_id, label, "")
+        self._select(self.year_view, self.year_model.row_of_id(row_id))
+
+    def edit_year(self, year_id: int) -> FormDialog | None:
+        """Open the dialog for the figures of a year."""
+        if self.db is None:
+            return None
+        row = self.year_model.row_of_id(year_id)
+        if row < 0:
+            return None
+        dialog = DistrictYearDialog(self.year_model.record(row), current_school_year(), self)
+        dialog.saver = lambda values: self._update_year(year_id, values)
+        return self._open(dialog)
+
+    def _update_year(self, year_id: int, values: Values) -> None:
+        db = self.db
+        if db is None:
             return
-        self.sig_undoable.emit(set_id)
-        self.sig_status.emit(self.tr("Сведения о районе сохранены."))
+        label = self.tr("Изменены показатели района за %1").replace(
+            "%1", school_year_label(values["year"])
+        )
+        set_id = db.district.update_year(year_id, values, label)
+        self._written(set_id, label, self.tr("Показатели района не изменились."))
+
+    def remove_year(self, year_id: int) -> bool:
+        """Ask, then remove the figures of a year; True when they were removed."""
+        db = self.db
+        row = self.year_model.row_of_id(year_id)
+        if db is None or row < 0:
+            return False
+        year = school_year_label(self.year_model.record(row).year)
+        if not ask_yes_no(
+            self,
+            self.tr("Удаление показателей района"),
+            self.tr(
+                "Удалить показатели района за %1 учебный год? "
+                "Удаление можно отменить: Правка → Отменить."
+            ).replace("%1", year),
+            self.tr("Удалить"),
+        ):
+            return False
+        label = self.tr("Удалены показатели района за %1").replace("%1", year)
+        try:
+            set_id = db.district.remove_year(year_id, label)
+        except DomainError as exc:
+            show_warning(self, self.tr("Показатели не удалены"), describe_error(exc))
+            return False
+        self._written(set_id, label, "")
+        return True
+
+    # --- people ------------------------------------------------------------------------
+    def _on_people_add_triggered(self) -> None:
+        self.add_person()
+
+    def _on_people_edit_triggered(self) -> None:
+        person_id = self.selected_person_id()
+        if person_id is not None:
+            self.edit_person(person_id)
+
+    def _on_people_remove_triggered(self) -> None:
+        person_id = self.selected_person_id()
+        if person_id is not None:
+            self.remove_person(person_id)
+
+    def _school_choices(self) -> list[tuple[str, int]]:
+        db = self.db
+        return [(s.short_name, s.id) for s in db.schools.all_schools()] if db else []
+
+    def add_person(self) -> FormDialog | None:
+        """Open the dialog for a new person."""
+        if self.db is None:
+            return None
+        dialog = PersonDialog(None, self._school_choices(), self)
+        dialog.saver = self._add_person
+        return self._open(dialog)
+
+    def _add_person(self, values: Values) -> None:
+        db = self.db
+        if db is None:
+            return
+        label = self.tr("Добавлен человек «%1»").replace("%1", values["full_name"])
+        set_id, person_id = db.district.add_person(values, values["roles"], label)
+        self._written(set_id, label, "")
+        self.select_person(person_id)
+
+    def edit_person(self, person_id: int) -> FormDialog | None:
+        """Open the dialog for a person."""
+        if self.db is None:
+            return None
+        row = self.people_model.row_of_id(person_id)
+        if row < 0:
+            return None
+        dialog = PersonDialog(self.people_model.record(row), self._school_choices(), self)
+        dialog.saver = lambda values: self._update_person(person_id, values)
+        return self._open(dialog)
+
+    def _update_person(self, person_id: int, values: Values) -> None:
+        db = self.db
+        if db is None:
+            return
+        label = self.tr("Изменены сведения о человеке «%1»").replace("%1", values["full_name"])
+        set_id = db.district.update_person(person_id, values, values["roles"], label)
+        self._written(set_id, label, self.tr("Сведения о человеке не изменились."))
+
+    def removal_question(self, person: Person, refs: PersonReferences) -> str:
+        """Say what removing a person does, naming what refers to them."""
+        parts: list[str] = []
+        if refs.curator_of:
+            parts.append(
+                self.tr("куратор в %1 %2")
+                .replace("%1", str(refs.curator_of))
+                .replace(
+                    "%2",
+                    plural(
+                        refs.curator_of,
+                        self.tr("паспорте школы"),
+                        self.tr("паспортах школ"),
+                        self.tr("паспортах школ"),
+                    ),
+                )
+            )
+        if refs.tutor_visits:
+            parts.append(
+                self.tr("автор %1 %2 журнала тьютора")
+                .replace("%1", str(refs.tutor_visits))
+                .replace(
+                    "%2",
+                    plural(
+                        refs.tutor_visits,
+                        self.tr("записи"),
+                        self.tr("записей"),
+                        self.tr("записей"),
+                    ),
+                )
+            )
+        for count, text in (
+            (refs.meetings_chaired, self.tr("председатель %1 %2")),
+            (refs.meetings_attended, self.tr("участник %1 %2")),
+        ):
+            if count:
+                parts.append(
+                    text.replace("%1", str(count)).replace(
+                        "%2",
+                        plural(
+                            count,
+                            self.tr("заседания"),
+                            self.tr("заседаний"),
+                            self.tr("заседаний"),
+                        ),
+                    )
+                )
+        text = self.tr("Удалить «%1» из списка людей?").replace("%1", person.full_name)
+        if person.roles:
+            text += " " + self.tr("Роли (%1) тоже будут удалены.").replace(
+                "%1", ", ".join(role_label(r) for r in person.roles)
+            )
+        if parts:
+            text += "\n\n" + self.tr(
+                "На этого человека ссылаются другие записи: %1. Эти ссылки будут очищены."
+            ).replace("%1", "; ".join(parts))
+        return text + "\n\n" + self.tr("Удаление можно отменить: Правка → Отменить.")
+
+    def remove_person(self, person_id: int) -> bool:
+        """Ask, then remove a person; True when they were removed."""
+        db = self.db
+        if db is None:
+            return False
+        try:
+            person = db.district.person(person_id)
+            refs = db.district.person_references(person_id)
+        except DomainError as exc:
+            show_warning(self, self.tr("Человек не удалён"), describe_error(exc))
+            return False
+        if not ask_yes_no(
+            self,
+            self.tr("Удаление человека"),
+            self.removal_question(person, refs),
+            self.tr("Удалить"),
+        ):
+            return False
+        label = self.tr("Удалён человек «%1»").replace("%1", person.full_name)
+        try:
+            set_id = db.district.remove_person(person_id, label)
+        except DomainError as exc:
+            show_warning(self, self.tr("Человек не удалён"), describe_error(exc))
+            return False
+        self._written(set_id, label, "")
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +32,18 @@ from PySide6.QtWidgets import (
 
 from shnor_desktop import APP_NAME, __version__
 from shnor_desktop.models.database import Database
-from shnor_desktop.models.errors import DomainError
+from shnor_desktop.models.errors import Cancelled, DomainError
+from shnor_desktop.models.jobs import JobState
 from shnor_desktop.models.text import format_number
 from shnor_desktop.services import backup
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
+from shnor_desktop.ui.messages import show_warning
 from shnor_desktop.ui.runner import BackgroundTask
 
 MAX_RECENT = 8
+BACKGROUND_ROWS = 2000
+"""An undo or redo of more rows than this runs in a worker with a progress dialog."""
 
 
 class NewDatabaseWizard(QWizard):
@@ -218,6 +223,7 @@ class MainWindow(QMainWindow):
         self.db: Database | None = None
         self.bus = DataBus(self)
         self.tasks: list[BackgroundTask] = []
+        self.bus.sig_changed.connect(self._on_bus_changed)
         self.setWindowTitle(APP_NAME)
         screen = self.screen().availableGeometry()
         # First start: as large as a typical laptop allows; later, what the user left.
@@ -247,7 +253,6 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             self.nav.addItem(panel.title())
             self.stack.addWidget(panel)
-            panel.sig_undoable.connect(self._on_panel_undoable)
             panel.sig_status.connect(self._on_panel_status)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -377,8 +382,7 @@ class MainWindow(QMainWindow):
     def _set_database(self, db: Database | None) -> None:
         old = self.db
         self.db = db
-        if db is not None:
-            self.bus.attach(db)
+        self.bus.attach(db)
         for panel in self.panels:
             panel.set_database(db)
         if old is not None:
@@ -462,8 +466,10 @@ class MainWindow(QMainWindow):
             return None
         path = self.db.path
 
-        def work(progress: Any, cancelled: Any) -> backup.BackupInfo:
-            return backup.make_backup(path, reason=reason, progress=progress, cancel=cancelled)
+        def work(state: JobState) -> backup.BackupInfo:
+            return backup.make_backup(
+                path, reason=reason, progress=state.report, cancel=state.is_cancelled
+            )
 
         task = BackgroundTask(
             work, self, self.tr("Резервное копирование"), show_progress=show_progress
@@ -540,33 +546,52 @@ class MainWindow(QMainWindow):
             )
 
     # --- undo ------------------------------------------------------------------------------
-    def _on_panel_undoable(self, set_id: int) -> None:
-        if self.db is not None:
-            self.db.undo.push(set_id)
+    def _on_bus_changed(self, info: object) -> None:
+        # The log fed the undo stack itself; the menu only has to say what undo would do.
+        del info
         self._update_actions()
 
     def _on_panel_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
     def undo(self) -> None:
-        """Undo the newest edit."""
-        self._step(lambda db: db.undo.undo(), self.tr("Отменено"))
+        """Undo the newest action (a large one, such as an import, in the background)."""
+        db = self.db
+        info = db.undo.next_undo() if db is not None else None
+        if db is not None and info is not None:
+            self._step(db.undo.undo, info.row_count, self.tr("Отменено: {0}").format(info.label))
 
     def redo(self) -> None:
-        """Redo the newest undone edit."""
-        self._step(lambda db: db.undo.redo(), self.tr("Повторено"))
-
-    def _step(self, step: Any, done: str) -> None:
+        """Redo the newest undone action."""
         db = self.db
-        if db is None:
+        info = db.undo.next_redo() if db is not None else None
+        if db is not None and info is not None:
+            self._step(db.undo.redo, info.row_count, self.tr("Повторено: {0}").format(info.label))
+
+    def _step(self, step: Callable[[JobState | None], int], rows: int, done: str) -> None:
+        """Run an undo or redo step; one of many rows goes to a worker with progress."""
+        if rows <= BACKGROUND_ROWS:
+            try:
+                step(None)
+            except DomainError as exc:
+                show_warning(self, self.tr("Не выполнено"), describe_error(exc))
+            else:
+                self.statusBar().showMessage(done, 4000)
+            self._update_actions()
             return
-        try:
-            step(db)
-        except DomainError as exc:
-            QMessageBox.warning(self, self.tr("Не выполнено"), describe_error(exc))
-        else:
-            self.statusBar().showMessage(done, 4000)
+        task = BackgroundTask(step, self, done)
+        task.sig_finished.connect(lambda _result: self.statusBar().showMessage(done, 4000))
+        task.sig_failed.connect(self._on_step_failed)
+        self.tasks.append(task)
+        task.start()
+
+    def _on_step_failed(self, exc: object) -> None:
+        self._forget_finished_tasks()
         self._update_actions()
+        if isinstance(exc, Cancelled):
+            self.statusBar().showMessage(self.tr("Отменено пользователем: база не изменена"), 5000)
+        elif isinstance(exc, BaseException):
+            show_warning(self, self.tr("Не выполнено"), describe_error(exc))
 
     def _update_actions(self) -> None:
         db = self.db

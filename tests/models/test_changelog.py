@@ -18,6 +18,7 @@ from shnor_desktop.models.errors import (
     RecordNotFoundError,
     RevertConflictError,
 )
+from shnor_desktop.models.fields import InvalidValueError
 
 
 @pytest.fixture
@@ -76,10 +77,12 @@ def test_insert_update_delete_are_recorded_with_old_and_new_values(log: ChangeLo
         school_id = cs.insert("school", _school("01", "СОШ с. Бартеневка", distance_km=18))
     insert_set = cs.id
     [(table, row_id, op, old, new)] = _changes(conn, insert_set)
-    assert (table, row_id, op, old) == ("school", school_id, "insert", None)
-    assert new["short_name"] == "СОШ с. Бартеневка"
-    assert new["distance_km"] == 18
-    assert new["name_fold"] == "моу «сош с. бартеневка» сош с. бартеневка"  # derived key
+    # An insert keeps no copy of the row: the row itself and later changes tell its values.
+    assert (table, row_id, op, old, new) == ("school", school_id, "insert", None, None)
+    inserted = log.inserted_values("school", school_id, insert_set)
+    assert inserted is not None
+    assert inserted["distance_km"] == 18
+    assert inserted["name_fold"] == "моу «сош с. бартеневка» сош с. бартеневка"  # derived key
 
     with log.change_set("Расстояние") as cs:
         assert cs.update("school", school_id, {"distance_km": 19.5}) is True
@@ -413,11 +416,12 @@ def test_failed_undo_keeps_the_stack(database: Database) -> None:
         school_id = cs.insert("school", _school("01", "Бартеневка", distance_km=18))
     with log.change_set("Расстояние") as cs:
         cs.update("school", school_id, {"distance_km": 20})
-    undo.push(cs.id)
-    with log.change_set("Импорт", "import") as other:  # not an undoable GUI action
+    with log.change_set("Демо", "demo") as other:  # a kind that is not undoable
         other.update("school", school_id, {"distance_km": 30})
+    before = _snapshot(log.conn)
     with pytest.raises(RevertConflictError):
         undo.undo()
+    assert _snapshot(log.conn) == before
     assert undo.can_undo
     assert not undo.can_redo
     assert undo.undo_label() == "Расстояние"
@@ -458,7 +462,7 @@ def test_listeners_get_each_committed_change_set_once(log: ChangeLog) -> None:
     with log.change_set("Школа") as cs:
         school_id = cs.insert("school", _school("01", "Бартеневка"))
         cs.insert("school_profile", {"school_id": school_id, "year": 2022})
-    with pytest.raises(ConstraintError), log.change_set("Ошибка") as cs:
+    with pytest.raises(InvalidValueError), log.change_set("Ошибка") as cs:
         cs.update("school_profile", 1, {"pct_low_income": 120})
     with pytest.raises(KeyError), log.change_set("Прервано") as cs:
         cs.insert("school", _school("02", "Знаменский"))
@@ -507,21 +511,34 @@ def test_unknown_column_and_log_tables_are_refused(log: ChangeLog) -> None:
     assert _snapshot(log.conn) == before
 
 
-def test_check_violation_is_a_constraint_error_and_writes_nothing(log: ChangeLog) -> None:
+def test_rule_violation_is_a_typed_error_and_writes_nothing(log: ChangeLog) -> None:
     with log.change_set("Школа") as cs:
         school_id = cs.insert("school", _school("01", "Бартеневка"))
     before = _snapshot(log.conn)
 
-    with pytest.raises(ConstraintError) as info, log.change_set("Паспорт") as cs:
+    with pytest.raises(InvalidValueError) as info, log.change_set("Паспорт") as cs:
         cs.insert("school_profile", {"school_id": school_id, "year": 2022, "pct_low_income": 120})
-    assert info.value.table == "school_profile"
+    assert (info.value.issue.table, info.value.issue.field) == ("school_profile", "pct_low_income")
+    assert info.value.issue.code == "share_range"
+    assert _snapshot(log.conn) == before
+
+
+def test_check_constraint_of_a_table_without_rules_is_a_constraint_error(log: ChangeLog) -> None:
+    before = _snapshot(log.conn)
+    with pytest.raises(ConstraintError) as info, log.change_set("Событие") as cs:
+        cs.insert("event", {"event_date": "2023-07-03", "topic": "Семинар", "coverage": -1})
+    assert info.value.table == "event"
     assert "CHECK" in info.value.detail
     assert _snapshot(log.conn) == before
 
+
+def test_a_refused_value_rolls_back_the_whole_set(log: ChangeLog) -> None:
+    with log.change_set("Школа") as cs:
+        school_id = cs.insert("school", _school("01", "Бартеневка"))
     with log.change_set("Паспорт") as cs:
         profile_id = cs.insert("school_profile", {"school_id": school_id, "year": 2022})
     before = _snapshot(log.conn)
-    with pytest.raises(ConstraintError), log.change_set("Доля") as cs:
+    with pytest.raises(InvalidValueError), log.change_set("Доля") as cs:
         cs.update("school_profile", profile_id, {"pct_low_income": 11})
         cs.update("school_profile", profile_id, {"pct_low_income": 120})
     assert _snapshot(log.conn) == before

@@ -255,7 +255,9 @@ def test_set_profile_value_creates_the_passport_of_a_year(
     assert profile is not None
     assert (profile.pupils_total, profile.source, profile.generated_fields) == (57, "manual", ())
     assert profile.group_code == "none"
-    assert database.log.get_set(set_id).row_count == 2  # the passport, then the value
+    assert set_id.row_count == 2  # the passport, then the value
+    assert database.log.get_set(set_id.id).row_count == 2  # stored, not recounted
+    assert set_id.ids("school_profile") is not None
     assert repo.years() == [2022, 2023]
     assert [p.year for p in repo.profiles(ids["bartenevka"])] == [2022]
     # Setting the same value again changes nothing.
@@ -350,10 +352,10 @@ def test_profile_edit_is_undoable(database: Database, ids: dict[str, int]) -> No
     repo, undo = database.schools, database.undo
     set_id = repo.set_profile_value(ids["bartenevka"], YEAR, "pct_low_income", 26.81, "Доля")
     assert set_id is not None
-    undo.push(set_id)
+    assert undo.next_undo() == database.log.get_set(set_id.id)  # pushed by the log itself
     created = repo.set_profile_value(ids["bartenevka"], 2023, "pupils_total", 90, "Новый год")
     assert created is not None
-    undo.push(created)
+    assert created is not None and undo.next_undo().id == created.id
 
     assert undo.undo_label() == "Новый год"
     undo.undo()
@@ -413,7 +415,7 @@ def test_remove_school_is_undoable_with_its_passports(
     assert [p.year for p in profiles] == [2022, 2023]
 
     set_id = repo.remove(ids["bartenevka"], "Удалена школа")
-    database.undo.push(set_id)
+    assert database.undo.next_undo().id == set_id.id
     with pytest.raises(RecordNotFoundError):
         repo.get(ids["bartenevka"])
     assert repo.profiles(ids["bartenevka"]) == []

@@ -348,7 +348,7 @@ def test_older_schema_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     finally:
         db.close()
 
-    assert version == SCHEMA_VERSION == 2
+    assert version == SCHEMA_VERSION == 3
     assert fold  # the migration back-filled the folded name
     backups = list_backups(path)
     assert [i.reason for i in backups] == ["before-v2"]

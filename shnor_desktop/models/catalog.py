@@ -1,0 +1,11 @@
+"""Every module that declares a table's rules, imported once by ``rules.rules_for``.
+
+A new area adds its module here, so its rules run on every write path even
+when nothing else imported it yet (the command line, an import in a worker).
+"""
+
+from __future__ import annotations
+
+from shnor_desktop.models import assessments, district, schools
+
+__all__ = ["assessments", "district", "schools"]

@@ -1,0 +1,144 @@
+"""The rules of each table, run by the change log on every insert and update.
+
+A table's fields (:class:`~shnor_desktop.models.fields.FieldSpec`) and its
+row rules (a branch belongs to a school that is not itself a branch …) are
+declared once, beside the table's repository, with :func:`register`.  The
+change log calls :func:`check_insert` / :func:`check_update` before it
+writes, whatever the path (a form, the demo, an import, the command line);
+an import preview calls the same functions without writing.
+
+Row rules get a :class:`RowContext`: the connection to look other rows up
+(inside a change set it sees the set's own uncommitted rows), the row id
+(None for an insert) and the row as it will be.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from shnor_desktop.models.fields import (
+    FieldIssue,
+    FieldSpec,
+    InvalidValueError,
+    check_value,
+)
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What a row rule sees: where to look, which row, and its values after the write."""
+
+    conn: sqlite3.Connection
+    table: str
+    row_id: int | None
+    row: Mapping[str, Any]
+    changed: frozenset[str]
+
+
+RowRule = Callable[[RowContext], Iterable[FieldIssue]]
+
+
+@dataclass(frozen=True)
+class TableRules:
+    """The fields of a table that carry checks, and its row rules."""
+
+    table: str
+    fields: Mapping[str, FieldSpec]
+    row_rules: tuple[RowRule, ...] = ()
+    required: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, TableRules] = {}
+_LOADED = False
+
+
+def register(
+    table: str,
+    fields: Iterable[FieldSpec],
+    row_rules: Iterable[RowRule] = (),
+) -> TableRules:
+    """Declare the fields and row rules of ``table`` (called once by its module)."""
+    specs = {spec.name: spec for spec in fields}
+    rules = TableRules(
+        table,
+        specs,
+        tuple(row_rules),
+        tuple(name for name, spec in specs.items() if spec.required),
+    )
+    _REGISTRY[table] = rules
+    return rules
+
+
+def rules_for(table: str) -> TableRules | None:
+    """Return the rules of ``table`` (None for a table without declared rules)."""
+    global _LOADED  # noqa: PLW0603 (the registry fills itself once, on first use)
+    if not _LOADED:
+        _LOADED = True
+        # The modules that declare tables register them when imported.
+        from shnor_desktop.models import catalog  # noqa: F401
+    return _REGISTRY.get(table)
+
+
+def _with_table(exc: InvalidValueError, table: str) -> InvalidValueError:
+    issue = exc.issue
+    return InvalidValueError(
+        FieldIssue(issue.field, issue.code, issue.severity, issue.args, table or issue.table)
+    )
+
+
+def normalise(rules: TableRules, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``values`` with every declared field checked and normalised."""
+    out = dict(values)
+    fields = rules.fields
+    for name, value in values.items():
+        spec = fields.get(name)
+        if spec is not None:
+            try:
+                out[name] = check_value(spec, value)
+            except InvalidValueError as exc:
+                raise _with_table(exc, rules.table) from None
+    return out
+
+
+def _run_row_rules(rules: TableRules, context: RowContext) -> None:
+    for rule in rules.row_rules:
+        for issue in rule(context):
+            if issue.severity == "error":
+                raise InvalidValueError(
+                    FieldIssue(issue.field, issue.code, "error", issue.args, rules.table)
+                )
+
+
+def check_insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a new row of ``table``; return it normalised or raise :class:`InvalidValueError`."""
+    rules = rules_for(table)
+    if rules is None:
+        return dict(values)
+    clean = normalise(rules, values)
+    for name in rules.required:
+        if name not in clean or clean[name] in (None, ""):
+            raise InvalidValueError(FieldIssue(name, "required", "error", (), table))
+    if rules.row_rules:
+        _run_row_rules(rules, RowContext(conn, table, None, clean, frozenset(clean)))
+    return clean
+
+
+def check_update(
+    conn: sqlite3.Connection,
+    table: str,
+    row_id: int,
+    current: Mapping[str, Any],
+    changes: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Check changes of an existing row; return them normalised or raise."""
+    rules = rules_for(table)
+    if rules is None:
+        return dict(changes)
+    clean = normalise(rules, changes)
+    if rules.row_rules:
+        merged = {**current, **clean}
+        _run_row_rules(rules, RowContext(conn, table, row_id, merged, frozenset(clean)))
+    return clean
