@@ -72,7 +72,10 @@ def test_check_on_a_newer_schema(demo_path: Path, capsys: pytest.CaptureFixture[
     code, out, err = run(["check", "--db", str(demo_path)], capsys)
     assert code == 1
     assert f"Версия схемы: {SCHEMA_VERSION + 1} (новее" in out
-    assert "создан более новой версией программы (схема 3, эта версия понимает до 2)" in err
+    assert (
+        f"создан более новой версией программы (схема {SCHEMA_VERSION + 1}, "
+        f"эта версия понимает до {SCHEMA_VERSION})"
+    ) in err
     assert "файл не изменён" in err
     assert sha256(demo_path) == before
 

@@ -35,7 +35,7 @@ ASSESSMENT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("vpr_raised", "count", _SECTION, "Повысили отметку по журналу", "чел."),
 )
 
-_MARKS = ("n2", "n3", "n4", "n5")
+_MARKS = ("n2", "n3", "n4", "n5")  # marks «2»..«5»
 
 
 def _marks_rule(ctx: RowContext) -> Iterable[FieldIssue]:
@@ -44,7 +44,8 @@ def _marks_rule(ctx: RowContext) -> Iterable[FieldIssue]:
         return
     row = ctx.row
     participants = row.get("participants")
-    marks = sum(int(row.get(m) or 0) for m in _MARKS)
+    get = row.get
+    marks = (get("n2") or 0) + (get("n3") or 0) + (get("n4") or 0) + (get("n5") or 0)
     if participants is not None and marks > participants:
         yield FieldIssue("participants", "marks_over_participants", "error", (marks, participants))
     due = row.get("pupils_due")

@@ -176,6 +176,10 @@ def _loads(text: str | None) -> Row | None:
     return None if text is None else dict(json.loads(text))
 
 
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+
 def _constraint(table: str, exc: sqlite3.IntegrityError) -> ConstraintError:
     return ConstraintError(table, str(exc))
 
@@ -307,7 +311,12 @@ class ChangeSet:
         """
         if not rows:
             return []
-        clean = [self.check_row(table, r) for r in rows]
+        shapes = {tuple(r) for r in rows}
+        for shape in shapes:
+            self._log.checked_columns(table, dict.fromkeys(shape))
+        clean = (
+            rules.check_many(self._conn, table, rows) if self.checked else [dict(r) for r in rows]
+        )
         for row in clean:  # for an insert the row itself is all a derived column needs
             _with_derived(table, row, row)
         ids: list[int] = []
@@ -327,36 +336,29 @@ class ChangeSet:
             groups.setdefault(tuple(row), []).append(row)
         if len(groups) == 1 and "id" in next(iter(groups)):
             (columns, group) = next(iter(groups.items()))
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)})"
-                f" VALUES ({', '.join('?' for _ in columns)})"
-            )
             try:
-                conn.executemany(sql, [[row[c] for c in columns] for row in group])
+                conn.executemany(
+                    _insert_sql(table, columns), [[row[c] for c in columns] for row in group]
+                )
             except sqlite3.IntegrityError as exc:
                 raise _constraint(table, exc) from exc
             return [int(row["id"]) for row in group]
         if len(groups) > 1:
-            for row in rows:  # mixed shapes or explicit ids: one statement each
-                columns = list(row)
-                sql = (
-                    f"INSERT INTO {table} ({', '.join(columns)})"
-                    f" VALUES ({', '.join('?' for _ in columns)})"
-                )
+            for row in rows:  # mixed shapes: one statement each
                 try:
-                    cursor = conn.execute(sql, [row[c] for c in columns])
+                    cursor = conn.execute(_insert_sql(table, tuple(row)), list(row.values()))
                 except sqlite3.IntegrityError as exc:
                     raise _constraint(table, exc) from exc
-                ids.append(int(row["id"]) if row.get("id") is not None else int(cursor.lastrowid or 0))
+                ids.append(
+                    int(row["id"]) if row.get("id") is not None else int(cursor.lastrowid or 0)
+                )
             return ids
         (columns, group) = next(iter(groups.items()))
         before = self._log.last_id(table)
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)})"
-            f" VALUES ({', '.join('?' for _ in columns)})"
-        )
         try:
-            conn.executemany(sql, [[row[c] for c in columns] for row in group])
+            conn.executemany(
+                _insert_sql(table, columns), [[row[c] for c in columns] for row in group]
+            )
         except sqlite3.IntegrityError as exc:
             raise _constraint(table, exc) from exc
         after = self._log.last_id(table)
@@ -379,14 +381,15 @@ class ChangeSet:
             current = log.read_rows(table, [row_id for row_id, _ in chunk])
             statements: dict[tuple[str, ...], list[list[Value]]] = {}
             records = []
-            for row_id, values in chunk:
-                log.checked_columns(table, values)
+            for row_id, given in chunk:
+                log.checked_columns(table, given)
                 row = current.get(row_id)
                 if row is None:
                     raise RecordNotFoundError(table, row_id)
-                if self.checked:
-                    values = rules.check_update(conn, table, row_id, row, values)
-                values = _with_derived(table, dict(values), {**row, **values})
+                checked = (
+                    rules.check_update(conn, table, row_id, row, given) if self.checked else given
+                )
+                values = _with_derived(table, dict(checked), {**row, **checked})
                 changed = tuple(c for c in values if c != "id" and row[c] != values[c])
                 if not changed:
                     continue
@@ -440,7 +443,9 @@ class ChangeSet:
         with self._log.id_table(ids) as where:
             return self._delete_where(table, where, cascade)
 
-    def _delete_where(self, table: str, where: str, cascade: bool, params: Sequence[Any] = ()) -> int:
+    def _delete_where(
+        self, table: str, where: str, cascade: bool, params: Sequence[Any] = ()
+    ) -> int:
         """Delete the rows of ``table`` selected by ``where`` (a condition on ``id``)."""
         conn = self._conn
         log = self._log
@@ -455,7 +460,9 @@ class ChangeSet:
                 child_params: tuple[Any, ...] = (*params, *params)
             else:
                 child_params = tuple(params)
-            children = [int(r[0]) for r in conn.execute(children_sql + " ORDER BY id", child_params)]
+            children = [
+                int(r[0]) for r in conn.execute(children_sql + " ORDER BY id", child_params)
+            ]
             if not children:
                 continue
             if not cascade:
@@ -592,7 +599,9 @@ class ChangeLog:
 
     def last_id(self, table: str) -> int:
         """The largest id ``table`` has ever given (AUTOINCREMENT never reuses one)."""
-        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        row = self.conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)
+        ).fetchone()
         top = self.conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0]
         return max(int(row[0]) if row else 0, int(top or 0))
 

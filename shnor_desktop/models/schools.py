@@ -260,17 +260,22 @@ def _branch_rule(ctx: RowContext) -> Iterable[FieldIssue]:
         yield FieldIssue("parent_id", "unknown_school", "error", (parent_id,))
     elif parent[0] is not None:
         yield FieldIssue("parent_id", "parent_is_branch", "error")
-    elif ctx.row_id is not None and ctx.conn.execute(
-        "SELECT 1 FROM school WHERE parent_id = ? LIMIT 1", (ctx.row_id,)
-    ).fetchone():
+    elif (
+        ctx.row_id is not None
+        and ctx.conn.execute(
+            "SELECT 1 FROM school WHERE parent_id = ? LIMIT 1", (ctx.row_id,)
+        ).fetchone()
+    ):
         yield FieldIssue("parent_id", "has_branches", "error")
 
 
 def _mentor_rule(ctx: RowContext) -> Iterable[FieldIssue]:
     """A school does not mentor itself."""
     mentor = ctx.row.get("mentor_school_id")
-    if "mentor_school_id" in ctx.changed and mentor is not None and mentor == ctx.row.get(
-        "school_id"
+    if (
+        "mentor_school_id" in ctx.changed
+        and mentor is not None
+        and mentor == ctx.row.get("school_id")
     ):
         yield FieldIssue("mentor_school_id", "self_mentor", "error")
 

@@ -23,7 +23,10 @@ from __future__ import annotations
 import contextlib
 import errno as errno_codes
 import os
+import shutil
 import sqlite3
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -322,3 +325,47 @@ def remove_database_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
+
+
+# --------------------------------------------------------------------------- demo folders
+DEMO_PREFIX = "shnor-demo-"
+STALE_DEMO_AGE = 24 * 3600
+"""Seconds after which a demo folder left by a program that crashed is removed."""
+
+
+def make_demo_folder() -> Path:
+    """Make a fresh temporary folder for a demo database."""
+    return Path(tempfile.mkdtemp(prefix=DEMO_PREFIX))
+
+
+def remove_demo_folder(folder: Path) -> None:
+    """Delete a demo folder and everything in it; a folder not named like one is left alone."""
+    folder = Path(folder)
+    if folder.name.startswith(DEMO_PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _newest_change(folder: Path) -> float:
+    """Return the newest modification time of ``folder`` and the files in it."""
+    times = [folder.stat().st_mtime]
+    for item in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            times.append(item.stat().st_mtime)
+    return max(times)
+
+
+def remove_stale_demo_folders(max_age: float = STALE_DEMO_AGE) -> list[Path]:
+    """Delete demo folders older than ``max_age`` seconds in the temporary folder.
+
+    They stay behind only when the program did not close normally; one this
+    old belongs to no running program.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for folder in Path(tempfile.gettempdir()).glob(f"{DEMO_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if folder.is_dir() and now - _newest_change(folder) > max_age:
+                    remove_demo_folder(folder)
+                    removed.append(folder)
+    return removed

@@ -425,13 +425,20 @@ class FormDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
-    def add_field(self, name: str, label: str, widget: QWidget) -> None:
-        """Add a row: the label, the editor and (hidden) the reason it was refused."""
+    def add_field(self, name: str, label: str, widget: QWidget, unit: str = "") -> None:
+        """Add a row: the label, the editor (with its unit) and, hidden, why it was refused."""
         box = QWidget(self)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(widget)
+        if unit:
+            line = QHBoxLayout()
+            line.addWidget(widget)
+            line.addWidget(QLabel(unit, box))
+            line.addStretch(1)
+            column.addLayout(line)
+        else:
+            column.addWidget(widget)
         error = QLabel(box)
         error.setObjectName(f"error_{name}")
         error.setStyleSheet("color: #b00020;")
@@ -442,7 +449,9 @@ class FormDialog(QDialog):
         self._widgets[name] = widget
         self.form.addRow(label + ":", box)
 
-    def add_line(self, name: str, label: str, text: str, placeholder: str = "") -> QLineEdit:
+    def add_line(
+        self, name: str, label: str, text: str, placeholder: str = "", unit: str = ""
+    ) -> QLineEdit:
         """Add a one-line text field."""
         edit = QLineEdit(self)
         edit.setObjectName(f"field_{name}")
@@ -450,7 +459,7 @@ class FormDialog(QDialog):
         edit.setCursorPosition(0)  # show the start of a long name
         edit.setPlaceholderText(placeholder)
         self.edits[name] = edit
-        self.add_field(name, label, edit)
+        self.add_field(name, label, edit, unit)
         return edit
 
     # --- values ------------------------------------------------------------------------
@@ -491,6 +500,7 @@ class FormDialog(QDialog):
             label.show()
         if general:
             self.show_error(" ".join(general))
+        self._grow_to_fit()
         first = next((self._widgets[i.field] for i in issues if i.field in self._widgets), None)
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -501,6 +511,19 @@ class FormDialog(QDialog):
         """Show a reason that concerns the whole form."""
         self.error_label.setText(text)
         self.error_label.show()
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Grow (never shrink) so that the reasons just shown are not cut off."""
+        # A window does not grow by itself for word-wrapped labels (height for width).
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = self.width()
+        height = max(self.height(), layout.totalHeightForWidth(width))
+        if height > self.height():
+            self.resize(width, height)
 
     def accept(self) -> None:
         """Save and close when the values are valid and written; otherwise say why."""
@@ -536,8 +559,9 @@ class DistrictDialog(FormDialog):
                     name,
                     district_field_label(name),
                     format_number(value, 0) if value is not None else "",
-                    self.tr("человек, например 12 757"),
-                ).setMaximumWidth(200)
+                    self.tr("например 12 757"),
+                    self.tr("чел."),
+                ).setMaximumWidth(160)
             else:
                 self.add_line(name, district_field_label(name), value or "")
         self._finish_layout()
@@ -565,22 +589,22 @@ class DistrictYearDialog(FormDialog):
             title = self.tr("Показатели района за %1").replace("%1", school_year_label(record.year))
             save = self.tr("Сохранить")
         super().__init__(title, save, parent)
+        self.setMinimumWidth(500)
         self.record = record
         year = record.year if record is not None else default_year
         self.add_line(
             "year", year_field_label("year"), school_year_label(year), self.tr("например 2023/24")
-        ).setMaximumWidth(160)
+        ).setMaximumWidth(120)
         for name in DISTRICT_YEAR_COUNTS:
             value = getattr(record, name) if record is not None else None
-            unit = self.tr("автобусов") if name == "buses" else self.tr("чел.")
             edit = self.add_line(
                 name,
                 year_field_label(name),
                 format_number(value, 0) if value is not None else "",
-                unit,
+                unit="" if name == "buses" else self.tr("чел."),
             )
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-            edit.setMaximumWidth(160)
+            edit.setMaximumWidth(120)
         self._finish_layout()
         self.edits["year"].setFocus()
 

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-import tempfile
+import shutil
+import sqlite3
+import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QMargins,
+    QPoint,
+    QProcess,
+    QRect,
+    QSettings,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -26,18 +45,16 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QVBoxLayout,
     QWidget,
-    QWizard,
-    QWizardPage,
 )
 
 from shnor_desktop import APP_NAME, __version__
 from shnor_desktop.models.database import Database
-from shnor_desktop.models.errors import Cancelled, DomainError
+from shnor_desktop.models.errors import Cancelled, DomainError, NotADatabaseError
 from shnor_desktop.models.jobs import JobState
-from shnor_desktop.models.text import format_number
-from shnor_desktop.services import backup
+from shnor_desktop.services import backup, files
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
+from shnor_desktop.ui.dialogs import NewDatabaseWizard, RestoreDialog, reason_text
 from shnor_desktop.ui.messages import show_warning
 from shnor_desktop.ui.runner import BackgroundTask
 
@@ -46,141 +63,58 @@ BACKGROUND_ROWS = 2000
 """An undo or redo of more rows than this runs in a worker with a progress dialog."""
 
 
-class NewDatabaseWizard(QWizard):
-    """First run: the district, the office and the coordinator, then the file."""
+FRAME_ALLOWANCE = QMargins(8, 38, 8, 8)
+"""The window frame assumed until the window manager has framed the window (title bar)."""
+DEFAULT_SIZE = QSize(1280, 800)
 
-    def __init__(self, default_dir: Path, parent: QWidget | None = None) -> None:
+
+def fitted_geometry(
+    available: QRect, frame: QMargins, wanted: QSize, top_left: QPoint | None = None
+) -> QRect:
+    """Return the window geometry (without frame) that fits, frame included, into ``available``.
+
+    The size is ``wanted`` or less; the window stays at ``top_left`` as far as
+    it fits, else it is centred.
+    """
+    width = max(1, min(wanted.width(), available.width() - frame.left() - frame.right()))
+    height = max(1, min(wanted.height(), available.height() - frame.top() - frame.bottom()))
+    low_x, low_y = available.left() + frame.left(), available.top() + frame.top()
+    high_x = available.left() + available.width() - frame.right() - width
+    high_y = available.top() + available.height() - frame.bottom() - height
+    if top_left is None:
+        x, y = (low_x + high_x) // 2, (low_y + high_y) // 2
+    else:
+        x = min(max(top_left.x(), low_x), high_x)
+        y = min(max(top_left.y(), low_y), high_y)
+    return QRect(x, y, width, height)
+
+
+class PathLabel(QLabel):
+    """A label that shortens a long path in the middle, so the file name stays visible."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Новая база данных"))
-        self.resize(680, 440)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("Далее >"))
-        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< Назад"))
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Создать"))
-        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Отмена"))
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        district = QWizardPage()
-        district.setTitle(self.tr("Район"))
-        district.setSubTitle(self.tr("Для какого района ведётся программа."))
-        form = QFormLayout(district)
-        self.district_name = QLineEdit()
-        self.district_name.setPlaceholderText(self.tr("например, Ивантеевский муниципальный район"))
-        self.region = QLineEdit()
-        self.region.setPlaceholderText(self.tr("например, Саратовская область"))
-        self.office = QLineEdit()
-        self.office.setPlaceholderText(self.tr("например, Управление образованием администрации…"))
-        self.centre = QLineEdit()
-        form.addRow(self.tr("Район*"), self.district_name)
-        form.addRow(self.tr("Субъект РФ"), self.region)
-        form.addRow(self.tr("Орган управления образованием"), self.office)
-        form.addRow(self.tr("Районный центр"), self.centre)
-        district.registerField("district*", self.district_name)
-        self.addPage(district)
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        """Show ``text``, shortened in the middle to the label's width (whole in the tooltip)."""
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
 
-        people = QWizardPage()
-        people.setTitle(self.tr("Координатор"))
-        people.setSubTitle(self.tr("Кто ведёт программу и кто возглавляет управление."))
-        form = QFormLayout(people)
-        self.coordinator = QLineEdit()
-        self.coordinator.setPlaceholderText(self.tr("Фамилия И.О."))
-        self.position = QLineEdit(self.tr("муниципальный координатор"))
-        self.head = QLineEdit()
-        form.addRow(self.tr("Координатор"), self.coordinator)
-        form.addRow(self.tr("Должность"), self.position)
-        form.addRow(self.tr("Руководитель управления"), self.head)
-        self.addPage(people)
+    def full_text(self) -> str:
+        """The text as set, before shortening."""
+        return self._full
 
-        place = QWizardPage()
-        place.setTitle(self.tr("Файл базы данных"))
-        place.setSubTitle(
-            self.tr("Все данные хранятся в одном файле; рядом создаются резервные копии.")
-        )
-        form = QFormLayout(place)
-        self.path_edit = QLineEdit(str(default_dir / "ШНОР.sqlite"))
-        browse = QPushButton(self.tr("Обзор…"))
-        browse.clicked.connect(self._on_browse_clicked)
-        form.addRow(self.tr("Файл*"), self.path_edit)
-        form.addRow("", browse)
-        place.registerField("path*", self.path_edit)
-        self.addPage(place)
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._elide()
 
-    def _on_browse_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Файл базы данных"),
-            self.path_edit.text(),
-            self.tr("База ШНОР (*.sqlite)"),
-        )
-        if path:
-            self.path_edit.setText(path if path.endswith(".sqlite") else path + ".sqlite")
-
-    def values(self) -> tuple[Path, dict[str, Any], dict[str, Any]]:
-        """The file, the district and the coordinator as entered."""
-        district = {
-            "name": self.district_name.text().strip(),
-            "region": self.region.text().strip(),
-            "office": self.office.text().strip(),
-            "centre": self.centre.text().strip(),
-            "head_of_office": self.head.text().strip(),
-            "coordinator": self.coordinator.text().strip(),
-        }
-        coordinator = {
-            "full_name": self.coordinator.text().strip(),
-            "position": self.position.text().strip(),
-            "organisation": self.office.text().strip(),
-        }
-        return Path(self.path_edit.text().strip()), district, coordinator
-
-
-class RestoreDialog(QDialog):
-    """Choose one of the automatic backups of the open database."""
-
-    def __init__(self, backups: list[backup.BackupInfo], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Восстановить из резервной копии"))
-        self.resize(560, 360)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                self.tr(
-                    "Выберите копию. Текущее состояние базы будет сохранено отдельной копией "
-                    "перед восстановлением."
-                )
-            )
-        )
-        self.list = QListWidget()
-        reasons = {
-            "open": self.tr("при открытии"),
-            "manual": self.tr("вручную"),
-            "before-restore": self.tr("перед восстановлением"),
-        }
-        for info in backups:
-            reason = reasons.get(info.reason, info.reason)
-            if info.reason.startswith("before-v"):
-                reason = self.tr("перед обновлением схемы")
-            text = self.tr("{0} — {1} — {2} КБ").format(
-                info.created_at.strftime("%d.%m.%Y %H:%M:%S"),
-                reason,
-                format_number(info.size / 1024, 0),
-            )
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, str(info.path))
-            self.list.addItem(item)
-        if backups:
-            self.list.setCurrentRow(0)
-        layout.addWidget(self.list)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Восстановить"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def chosen(self) -> Path | None:
-        """The backup chosen, or None."""
-        item = self.list.currentItem()
-        return None if item is None else Path(item.data(Qt.ItemDataRole.UserRole))
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        super().setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width()))
 
 
 class WelcomePage(QWidget):
@@ -203,7 +137,7 @@ class WelcomePage(QWidget):
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(text)
         for label, slot in (
-            (self.tr("Создать базу данных…"), window.new_database),
+            (self.tr("Создать базу данных…"), partial(window.new_database, None)),
             (self.tr("Открыть базу данных…"), window.choose_database),
             (self.tr("Открыть демонстрационный район"), window.open_demo),
         ):
@@ -225,9 +159,13 @@ class MainWindow(QMainWindow):
         self.tasks: list[BackgroundTask] = []
         self.bus.sig_changed.connect(self._on_bus_changed)
         self.setWindowTitle(APP_NAME)
-        screen = self.screen().availableGeometry()
-        # First start: as large as a typical laptop allows; later, what the user left.
-        self.resize(min(1280, screen.width()), min(800, screen.height()))
+        self._demo_dir: Path | None = None
+        self._fitted = False
+        # First start: as large as a typical laptop allows, its frame included (a window
+        # as tall as the screen hides the status bar below it); later, what the user left.
+        self.setGeometry(
+            fitted_geometry(self.screen().availableGeometry(), FRAME_ALLOWANCE, DEFAULT_SIZE)
+        )
         self._build_panels()
         self._build_actions()
         self._build_menus()
@@ -318,11 +256,12 @@ class MainWindow(QMainWindow):
         self._fill_recent()
 
     def _build_status(self) -> None:
-        self.db_label = QLabel()
-        # A long path must not push the backup time out of the status bar.
-        self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # The path is an ordinary status bar widget: a message takes its place for a
+        # few seconds.  (As a permanent widget it left messages no room at all.)
+        self.db_label = PathLabel()
+        self.db_label.setObjectName("database_path")
         self.backup_label = QLabel()
-        self.statusBar().addPermanentWidget(self.db_label, 1)
+        self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)
 
     # --- settings ----------------------------------------------------------------------
@@ -340,11 +279,20 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
 
     def recent_files(self) -> list[str]:
-        """Databases opened lately, newest first."""
+        """Databases opened lately that still exist, newest first (missing ones are forgotten)."""
         value = self.settings.value("recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        stored = [str(v) for v in items if v]
+        existing = [p for p in stored if Path(p).is_file()]
+        if existing != stored:
+            self.settings.setValue("recent", existing)
+        return existing
+
+    def last_database(self) -> Path | None:
+        """The database open when the program was last closed, if it still exists."""
+        value = self.settings.value("last_database", "")
+        path = Path(str(value)) if value else None
+        return path if path is not None and path.is_file() else None
 
     def _remember(self, path: Path) -> None:
         recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
@@ -361,23 +309,137 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     # --- database life cycle ---------------------------------------------------------------
-    def open_database(self, path: Path) -> bool:
-        """Open a database file (backing it up); show a Russian message on failure."""
+    def open_database(
+        self, path: Path, *, offer_create: bool = False, demo_dir: Path | None = None
+    ) -> bool:
+        """Open a database file after checking it; True when it is open.
+
+        Nothing is turned into a database without asking: a missing file
+        (``offer_create``: a path named on the command line) or a 0-byte one
+        gets the question and then the wizard.  A damaged, truncated or
+        overwritten file is not opened; the newest sound backup is offered
+        instead.  ``demo_dir`` marks a demo database in a temporary folder: it
+        is neither remembered nor backed up, and the folder goes when it closes.
+        """
         path = Path(path)
-        if not path.exists():
-            QMessageBox.warning(
-                self, self.tr("Файл не найден"), self.tr("Файл «{0}» не найден.").format(path)
-            )
-            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             db = backup.open_with_backup(path)
-        except (DomainError, OSError, backup.BackupError) as exc:
+        except files.DatabaseMissingError:
+            self._on_database_missing(path, offer_create)
+            return False
+        except files.EmptyDatabaseFileError as exc:
+            if exc.size == 0:
+                self._offer_create(path, exc)
+            else:
+                QMessageBox.critical(self, self.tr("База не открыта"), describe_error(exc))
+            return False
+        except (files.DatabaseDamagedError, files.DatabaseTruncatedError, NotADatabaseError) as exc:
+            return self._offer_restore(path, exc)
+        except (DomainError, OSError, sqlite3.Error) as exc:
             QMessageBox.critical(self, self.tr("База не открыта"), describe_error(exc))
             return False
-        self._set_database(db)
-        self._remember(path)
-        self._start_backup("open")
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._install(db, demo_dir=demo_dir)
         return True
+
+    def _install(self, db: Database, *, demo_dir: Path | None = None, back_up: bool = True) -> None:
+        """Show ``db`` in the window instead of the database before."""
+        old_demo = self._demo_dir
+        self._wait_for_tasks()  # a backup of the database before must end before it closes
+        self._set_database(db)
+        self._demo_dir = demo_dir
+        if demo_dir is None:
+            self._remember(db.path)
+            if back_up:
+                self._start_backup("open")
+        else:
+            self.setWindowTitle(self.tr("{0} (демонстрационная база)").format(self.windowTitle()))
+            self.db_label.setText(
+                self.tr("Демонстрационная база (удаляется при закрытии): {0}").format(db.path)
+            )
+        if old_demo is not None and old_demo != demo_dir:
+            files.remove_demo_folder(old_demo)
+
+    def _on_database_missing(self, path: Path, offer_create: bool) -> None:
+        if offer_create:
+            self._offer_create(path, None)
+            return
+        show_warning(
+            self,
+            self.tr("Файл не найден"),
+            self.tr(
+                "Файл «{0}» не найден: возможно, его удалили, переименовали или он лежит "
+                "на отключённом носителе."
+            ).format(path),
+        )
+        self._fill_recent()  # a missing file leaves the list of recent files
+
+    def _offer_create(self, path: Path, exc: BaseException | None) -> None:
+        """Ask whether to make a new database in a missing or 0-byte file; open the wizard."""
+        text = describe_error(exc) if exc is not None else self.tr("Файла «{0}» нет.").format(path)
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Новая база данных"), text, parent=self
+        )
+        box.setInformativeText(self.tr("Создать в этом файле новую базу данных района?"))
+        create = box.addButton(self.tr("Создать…"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Отмена"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(create)
+        box.exec()
+        if box.clickedButton() is create:
+            self.new_database(path)
+
+    def _offer_restore(self, path: Path, exc: DomainError) -> bool:
+        """Say why ``path`` cannot be opened, offer its newest sound backup; True if restored."""
+        backups = backup.list_backups(path)
+        if isinstance(exc, NotADatabaseError) and not backups:
+            QMessageBox.critical(self, self.tr("База не открыта"), describe_error(exc))
+            return False
+        title = self.tr("База повреждена")
+        if isinstance(exc, files.DatabaseTruncatedError):
+            title = self.tr("Файл базы обрезан")
+        elif isinstance(exc, NotADatabaseError):
+            title = self.tr("Файл не является базой")
+        good = backup.newest_sound_backup(path)
+        folder = backup.backup_dir_for(path)
+        box = QMessageBox(QMessageBox.Icon.Critical, title, describe_error(exc), parent=self)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        restore_button = None
+        if good is not None:
+            box.setInformativeText(
+                self.tr(
+                    "Последняя исправная резервная копия: от {0} ({1}). Восстановить базу "
+                    "из неё? Нынешний файл не пропадёт: он будет сохранён в папке копий «{2}»."
+                ).format(
+                    good.created_at.strftime("%d.%m.%Y %H:%M"), reason_text(good.reason), folder
+                )
+            )
+            restore_button = box.addButton(
+                self.tr("Восстановить"), QMessageBox.ButtonRole.AcceptRole
+            )
+        else:
+            box.setInformativeText(
+                self.tr(
+                    "Исправных резервных копий этой базы в папке «{0}» нет. Если копия есть "
+                    "на другом носителе, замените ею повреждённый файл, а сам файл сохраните "
+                    "отдельно."
+                ).format(folder)
+            )
+        choose_button = None
+        if len(backups) > 1 or (backups and good is None):
+            choose_button = box.addButton(
+                self.tr("Выбрать копию…"), QMessageBox.ButtonRole.ActionRole
+            )
+        close_button = box.addButton(self.tr("Не открывать"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore_button or close_button)
+        box.exec()
+        clicked = box.clickedButton()
+        if good is not None and clicked is restore_button:
+            return self._restore_into(good.path, path)
+        if choose_button is not None and clicked is choose_button:
+            return self._choose_and_restore(path)
+        return False
 
     def _set_database(self, db: Database | None) -> None:
         old = self.db
@@ -399,65 +461,91 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def close_database(self) -> None:
-        """Close the open database."""
+        """Close the open database (a demo database's temporary folder goes with it)."""
         self._wait_for_tasks()
         self._set_database(None)
+        if self._demo_dir is not None:
+            files.remove_demo_folder(self._demo_dir)
+            self._demo_dir = None
 
     def open_demo(self) -> bool:
-        """Build a fresh demo district (seed 004) in a temporary folder and open it."""
+        """Build a fresh demo district (seed 004) in a temporary folder and open it.
+
+        The folder is deleted when the demo database is closed; the demo is
+        never remembered as the last or a recent database.
+        """
         from shnor_desktop.services.demo import build_demo
 
-        path = Path(tempfile.mkdtemp(prefix="shnor-demo-")) / "Демо-район.sqlite"
+        files.remove_stale_demo_folders()
         try:
+            folder = files.make_demo_folder()
+            path = folder / "Демо-район.sqlite"
             build_demo(path)
         except (DomainError, OSError) as exc:
             QMessageBox.critical(self, self.tr("Демо-база не создана"), describe_error(exc))
             return False
-        return self.open_database(path)
+        if not self.open_database(path, demo_dir=folder):
+            files.remove_demo_folder(folder)
+            return False
+        return True
 
     def choose_database(self) -> None:
         """Ask for a database file and open it."""
-        start = self.settings.value("last_database", "")
+        last = self.last_database()
         path, _ = QFileDialog.getOpenFileName(
             self,
             self.tr("Открыть базу данных"),
-            str(start or ""),
+            str(last or ""),
             self.tr("База ШНОР (*.sqlite *.db);;Все файлы (*)"),
         )
         if path:
             self.open_database(Path(path))
 
-    def new_database(self) -> None:
-        """Run the first-run wizard and create a database."""
+    def new_database(self, path: Path | None = None) -> NewDatabaseWizard:
+        """Open the first-run wizard (``path`` presets the file); it creates the database.
+
+        The wizard is window-modal and not blocking; it checks the path on its
+        last page and stays open with the reason when the database cannot be made.
+        """
         documents = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
-        wizard = NewDatabaseWizard(Path(documents or Path.home()), self)
-        if wizard.exec() != QDialog.DialogCode.Accepted:
-            return
-        path, district, coordinator = wizard.values()
-        self.create_database(path, district, coordinator)
+        wizard = NewDatabaseWizard(
+            Path(documents or Path.home()), self, path=path, create=self.try_create_database
+        )
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.open()
+        return wizard
+
+    def try_create_database(
+        self, path: Path, district: dict[str, Any], coordinator: dict[str, Any]
+    ) -> str | None:
+        """Create a database with its district and coordinator and open it.
+
+        Returns None when done, else the Russian reason (nothing is left behind then).
+        """
+        try:
+            files.check_new_database_path(path)
+            db = backup.open_with_backup(path, create=True)
+        except (DomainError, OSError, sqlite3.Error) as exc:
+            return describe_error(exc)
+        try:
+            db.district.create(district, coordinator, self.tr("Создание базы данных района"))
+        except (DomainError, OSError, sqlite3.Error) as exc:
+            db.close()
+            files.remove_database_files(path)
+            return describe_error(exc)
+        self._install(db, back_up=False)
+        return None
 
     def create_database(
         self, path: Path, district: dict[str, Any], coordinator: dict[str, Any]
     ) -> bool:
-        """Create a database with its district and coordinator, and open it."""
-        if path.exists() and path.stat().st_size > 0:
-            QMessageBox.warning(
-                self,
-                self.tr("Файл уже существует"),
-                self.tr("Файл «{0}» уже существует. Выберите другое имя.").format(path),
-            )
+        """Create a database with its district and coordinator, and open it; say why not."""
+        problem = self.try_create_database(path, district, coordinator)
+        if problem is not None:
+            show_warning(self, self.tr("База не создана"), problem)
             return False
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = Database.open(path)
-            db.district.create(district, coordinator, self.tr("Создание базы данных района"))
-        except (DomainError, OSError) as exc:
-            QMessageBox.critical(self, self.tr("База не создана"), describe_error(exc))
-            return False
-        self._set_database(db)
-        self._remember(path)
         return True
 
     # --- backups --------------------------------------------------------------------------
@@ -521,29 +609,44 @@ class MainWindow(QMainWindow):
         if self.db is None:
             return
         path = self.db.path
-        backups = backup.list_backups(path)
-        if not backups:
+        if not backup.list_backups(path):
             QMessageBox.information(
-                self, self.tr("Восстановление"), self.tr("Резервных копий этой базы пока нет.")
+                self,
+                self.tr("Восстановление"),
+                self.tr("Резервных копий этой базы пока нет (папка копий: {0}).").format(
+                    backup.backup_dir_for(path)
+                ),
             )
             return
-        dialog = RestoreDialog(backups, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen() is None:
-            return
+        self._choose_and_restore(path)
+
+    def _choose_and_restore(self, path: Path) -> bool:
+        """Let the user pick a backup of ``path`` and restore it; True when restored and open."""
+        dialog = RestoreDialog(backup.list_backups(path), self, backup.backup_dir_for(path))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
         chosen = dialog.chosen()
-        assert chosen is not None
-        self.close_database()
+        return chosen is not None and self._restore_into(chosen, path)
+
+    def _restore_into(self, backup_path: Path, path: Path) -> bool:
+        """Restore ``backup_path`` into ``path`` (closing it first if open) and open it."""
+        was_open = self.db is not None and self.db.path.resolve() == path.resolve()
+        if was_open:
+            self.close_database()
         try:
-            saved = backup.restore_backup(chosen, path)
-        except (DomainError, OSError, backup.BackupError) as exc:
+            saved = backup.restore_backup(backup_path, path)
+        except (DomainError, OSError, sqlite3.Error) as exc:
             QMessageBox.critical(self, self.tr("Восстановление не выполнено"), describe_error(exc))
-            self.open_database(path)
-            return
-        if self.open_database(path):
-            self.statusBar().showMessage(
-                self.tr("База восстановлена. Прежнее состояние сохранено: {0}").format(saved.path),
-                10000,
-            )
+            if was_open:
+                self.open_database(path)
+            return False
+        if not self.open_database(path):
+            return False
+        self.statusBar().showMessage(
+            self.tr("База восстановлена. Прежнее состояние сохранено: {0}").format(saved.path),
+            15000,
+        )
+        return True
 
     # --- undo ------------------------------------------------------------------------------
     def _on_bus_changed(self, info: object) -> None:
@@ -639,14 +742,76 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Information, self.tr("Где хранятся данные"), text, parent=self
         )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        open_button = None
         if self.db is not None:
             open_button = box.addButton(self.tr("Открыть папку"), QMessageBox.ButtonRole.ActionRole)
-            box.addButton(QMessageBox.StandardButton.Close)
-            box.exec()
-            if box.clickedButton() is open_button:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.db.path.parent)))
-        else:
-            box.exec()
+        box.addButton(self.tr("Закрыть"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if open_button is not None and box.clickedButton() is open_button and self.db is not None:
+            self.open_folder(self.db.path.parent)
+
+    def open_folder(self, folder: Path) -> None:
+        """Show ``folder`` in the file manager; where there is none, say where the folder is."""
+        self.statusBar().showMessage(self.tr("Папка: {0}").format(folder), 15000)
+        opener = shutil.which("xdg-open") if sys.platform.startswith("linux") else None
+        if opener is not None:
+            # xdg-open starts detached and fails later when no file manager is set up:
+            # its exit code is the only word of that.
+            process = QProcess(self)
+            process.finished.connect(
+                lambda code, _status: self._on_folder_opener_finished(code, folder, process)
+            )
+            process.start(opener, [str(folder)])
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._folder_not_opened(folder)
+
+    def _on_folder_opener_finished(self, code: int, folder: Path, process: QProcess) -> None:
+        process.deleteLater()
+        if code != 0:
+            self._folder_not_opened(folder)
+
+    def _folder_not_opened(self, folder: Path) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Папка не открыта"),
+            self.tr(
+                "На этом компьютере не нашлось программы для просмотра папок. "
+                "Откройте папку сами, она здесь:\n\n{0}"
+            ).format(folder),
+            parent=self,
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addButton(self.tr("Закрыть"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+
+    # --- screen ----------------------------------------------------------------------------
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, frame and status bar included, on its screen's free area."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        frame, inner = self.frameGeometry(), self.geometry()
+        margins = QMargins(
+            inner.left() - frame.left(),
+            inner.top() - frame.top(),
+            frame.right() - inner.right(),
+            frame.bottom() - inner.bottom(),
+        )
+        if margins.top() <= 0:  # not framed yet (or never: offscreen)
+            margins = FRAME_ALLOWANCE
+        screen = self.screen().availableGeometry()
+        fitted = fitted_geometry(screen, margins, self.size(), inner.topLeft())
+        if fitted != inner:
+            self.setGeometry(fitted)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_screen()
+            # The window manager frames the window after it is shown: fit once more then.
+            QTimer.singleShot(150, self.fit_to_screen)
 
     # --- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

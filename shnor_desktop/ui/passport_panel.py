@@ -2,21 +2,34 @@
 
 Each field saves itself when its editor is left (one change set per edit, so
 Ctrl+Z undoes exactly that edit).  A value that cannot be saved stays in its
-editor, marked, with the reason: nothing typed is lost.
+editor, marked, with the reason under it: nothing typed is lost, Escape
+brings the stored value back, and leaving the school asks first.
+
+This panel is the pattern the other panels follow: the editors, the wheel
+guard, the year picker and the reflowing forms come from ``ui/widgets.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeySequence
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,14 +37,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStyle,
-    QTableView,
+    QStackedWidget,
     QTabWidget,
-    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -51,13 +61,43 @@ from shnor_desktop.models.schools import (
     SchoolQuery,
     profile_warnings,
 )
-from shnor_desktop.models.text import format_number, parse_number, school_year_label
+from shnor_desktop.models.text import current_school_year, parse_number, school_year_label
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import ROLE_ID, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
+from shnor_desktop.ui.widgets import (
+    EmptyState,
+    FieldEditor,
+    FormReflow,
+    HistoryDialog,
+    SchoolYearCombo,
+    install_wheel_guard,
+    parse_field,
+    plural,
+    quoted,
+)
+
+__all__ = [
+    "AddSchoolDialog",
+    "FieldEditor",
+    "HistoryDialog",
+    "PassportPanel",
+    "issue_text",
+    "parse_field",
+    "tr_field",
+]
 
 _MULTILINE = {"group_reason", "infrastructure_note", "notes", "full_name"}
+
+# The fields each consistency warning is about (its text goes under the first).
+_WARNING_FIELDS: dict[str, tuple[str, ...]] = {
+    "levels_sum": ("pupils_total", "pupils_1_4", "pupils_5_9", "pupils_10_11"),
+    "bused_over_total": ("pupils_bused", "pupils_total"),
+    "vacancies_over_teachers": ("vacancies", "teachers"),
+}
+# Change sets that carry values as a document gave them.
+_DOCUMENT_KINDS = {"import", "demo"}
 
 
 def tr_field(text: str) -> str:
@@ -69,214 +109,36 @@ def issue_text(issue: FieldIssue) -> str:
     """Word a field issue in Russian."""
     tr = QCoreApplication.translate
     args = issue.args
+
+    def with_args(text: str, count: int) -> str:
+        return text.format(*args) if len(args) >= count else ""
+
     texts = {
         "share_range": tr("passport", "доля должна быть от 0 до 100 %"),
         "negative": tr("passport", "значение не может быть отрицательным"),
-        "not_integer": tr("passport", "нужно целое число"),
+        "not_integer": tr("passport", "нужно целое число, например 26"),
         "not_number": tr("passport", "нужно число, например 26,8"),
+        "not_date": tr("passport", "нужна дата, например 31.08.2024"),
+        "too_large": with_args(tr("passport", "слишком большое значение (не больше {1})"), 2),
         "required": tr("passport", "поле обязательно"),
         "unknown_group": tr("passport", "неизвестная группа"),
         "self_parent": tr("passport", "школа не может быть филиалом самой себя"),
+        "self_mentor": tr("passport", "школа не может быть наставником самой себе"),
         "parent_is_branch": tr("passport", "филиал может относиться только к школе, не к филиалу"),
         "has_branches": tr("passport", "у школы есть свои филиалы: она не может стать филиалом"),
-        "levels_sum": tr(
-            "passport", "сумма по уровням ({0}) не равна общему контингенту ({1})"
-        ).format(*args)
-        if len(args) == 2
-        else "",
-        "bused_over_total": tr("passport", "подвозится больше ({0}), чем обучается ({1})").format(
-            *args
-        )
-        if len(args) == 2
-        else "",
-        "vacancies_over_teachers": tr(
-            "passport", "вакансий ({0}) больше, чем педагогов ({1})"
-        ).format(*args)
-        if len(args) == 2
-        else "",
+        "phone_format": tr("passport", "телефон пишется цифрами, например 8 (84579) 5-12-34"),
+        "email_format": tr("passport", "адрес почты пишется так: school@example.ru"),
+        "levels_sum": with_args(
+            tr("passport", "сумма по уровням ({0}) не равна общему контингенту ({1})"), 2
+        ),
+        "bused_over_total": with_args(
+            tr("passport", "подвозится больше ({0}), чем обучается ({1})"), 2
+        ),
+        "vacancies_over_teachers": with_args(
+            tr("passport", "вакансий ({0}) больше, чем педагогов ({1})"), 2
+        ),
     }
     return texts.get(issue.code, issue.code)
-
-
-class _CommitText(QPlainTextEdit):
-    """A multi-line text field that reports when the user leaves it."""
-
-    sig_committed = Signal()
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
-        super().focusOutEvent(event)
-        self.sig_committed.emit()
-
-
-class FieldEditor(QWidget):
-    """One editor of one field, with its «generated» mark and history button."""
-
-    sig_commit = Signal(str, object)  # field name, raw value
-    sig_history = Signal(str)
-
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.spec = spec
-        self._value: Any = None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.editor: QWidget
-        if spec.kind in ("flag", "group", "person", "school"):
-            combo = QComboBox()
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(14)
-            combo.activated.connect(self._on_combo_activated)
-            self.editor = combo
-        elif spec.name in _MULTILINE and spec.kind == "text":
-            text = _CommitText()
-            text.setTabChangesFocus(True)
-            text.setFixedHeight(54)
-            text.sig_committed.connect(self._on_text_committed)
-            self.editor = text
-        else:
-            line = QLineEdit()
-            line.editingFinished.connect(self._on_line_finished)
-            if spec.kind in ("count", "share", "real"):
-                line.setAlignment(Qt.AlignmentFlag.AlignRight)
-                line.setMaximumWidth(120)
-            self.editor = line
-        self.editor.setObjectName(f"field_{spec.name}")
-        layout.addWidget(self.editor, 1)
-        if spec.unit:
-            layout.addWidget(QLabel(spec.unit))
-        self.mark = QLabel(self.tr("сгенер."))
-        self.mark.setStyleSheet("color: #8a6d00; font-style: italic; font-size: 8pt;")
-        self.mark.setToolTip(
-            self.tr("Значения нет в документах: оно сгенерировано для демонстрации")
-        )
-        self.mark.hide()
-        layout.addWidget(self.mark)
-        history = QToolButton()
-        history.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
-        history.setToolTip(self.tr("История изменений поля"))
-        history.setAutoRaise(True)
-        history.clicked.connect(lambda: self.sig_history.emit(spec.name))
-        layout.addWidget(history)
-        if spec.kind not in ("count", "share", "real"):
-            layout.setStretch(0, 1)
-        else:
-            layout.addStretch(1)
-        self.error = ""
-
-    # --- choices --------------------------------------------------------------------
-    def set_choices(self, choices: list[tuple[str, Any]]) -> None:
-        """Fill a combo editor with (text, value) pairs."""
-        combo = self.editor
-        assert isinstance(combo, QComboBox)
-        with QSignalBlocker(combo):
-            combo.clear()
-            for text, value in choices:
-                combo.addItem(text, value)
-        self._show_value()
-
-    # --- value ------------------------------------------------------------------------
-    def set_value(self, value: Any, generated: bool = False) -> None:
-        """Show a stored value (a pending invalid text is kept)."""
-        self._value = value
-        self.mark.setVisible(generated)
-        if self.error:
-            return
-        self._show_value()
-
-    def show_stored(self) -> None:
-        """Show the stored value again (after an edit that changed nothing)."""
-        self._show_value()
-
-    def _show_value(self) -> None:
-        value = self._value
-        editor = self.editor
-        with QSignalBlocker(editor):
-            if isinstance(editor, QComboBox):
-                position = editor.findData(value)
-                editor.setCurrentIndex(max(position, 0))
-            elif isinstance(editor, QPlainTextEdit):
-                if editor.toPlainText() != (value or ""):
-                    editor.setPlainText(value or "")
-            elif isinstance(editor, QLineEdit):
-                editor.setText(self.format(value))
-                editor.setCursorPosition(0)
-
-    def format(self, value: Any) -> str:
-        """Format a value of this field for display."""
-        if value is None:
-            return ""
-        if self.spec.kind == "count":
-            return format_number(int(value), 0)
-        if self.spec.kind in ("share", "real"):
-            number = float(value)
-            if number.is_integer():
-                return format_number(number, 0)
-            # Up to the precision the documents use (0,03 %, 0,06 %), no trailing zeros.
-            return format_number(number, 2).rstrip("0").rstrip(",")
-        return str(value)
-
-    def set_error(self, message: str) -> None:
-        """Mark the editor invalid (empty message clears the mark)."""
-        self.error = message
-        self.editor.setStyleSheet("border: 2px solid #c0392b;" if message else "")
-        self.editor.setToolTip(message)
-
-    def raw_value(self) -> Any:
-        """The editor's current value: text, or the combo's data."""
-        editor = self.editor
-        if isinstance(editor, QComboBox):
-            return editor.currentData()
-        if isinstance(editor, QPlainTextEdit):
-            return editor.toPlainText()
-        assert isinstance(editor, QLineEdit)
-        return editor.text()
-
-    # --- slots --------------------------------------------------------------------------
-    def _on_combo_activated(self, _index: int) -> None:
-        self.sig_commit.emit(self.spec.name, self.raw_value())
-
-    def _on_text_committed(self) -> None:
-        if self.raw_value() != (self._value or ""):
-            self.sig_commit.emit(self.spec.name, self.raw_value())
-
-    def _on_line_finished(self) -> None:
-        self.sig_commit.emit(self.spec.name, self.raw_value())
-
-
-def parse_field(spec: FieldSpec, raw: Any) -> Any:
-    """Turn what an editor holds into a value for ``check_value``.
-
-    Raises :class:`InvalidValueError` for text that is not a number.
-    """
-    if spec.kind in ("count", "share", "real") and isinstance(raw, str):
-        try:
-            return parse_number(raw)
-        except ValueError:
-            raise InvalidValueError(FieldIssue(spec.name, "not_number", "error", (raw,))) from None
-    return raw
-
-
-class HistoryDialog(QDialog):
-    """The history of one field: who changed it, when, from what to what."""
-
-    def __init__(self, title: str, model: HistoryModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("История: {0}").format(title))
-        self.resize(720, 320)
-        layout = QVBoxLayout(self)
-        self.view = QTableView()
-        self.view.setModel(model)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.verticalHeader().hide()
-        layout.addWidget(self.view)
-        if model.rowCount() == 0:
-            layout.addWidget(QLabel(self.tr("Поле ещё не изменялось.")))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
 
 
 class AddSchoolDialog(QDialog):
@@ -290,6 +152,7 @@ class AddSchoolDialog(QDialog):
         self.full_name = QLineEdit()
         self.full_name.setPlaceholderText(self.tr("например, МОУ «СОШ с. Бартеневка»"))
         self.short_name = QLineEdit()
+        self.short_name.setPlaceholderText(self.tr("например, СОШ с. Бартеневка"))
         self.code = QLineEdit()
         self.kind = QComboBox()
         self.kind.setEditable(True)
@@ -303,7 +166,7 @@ class AddSchoolDialog(QDialog):
         self.distance = QLineEdit()
         self.distance.setPlaceholderText(self.tr("км"))
         form.addRow(self.tr("Полное наименование*"), self.full_name)
-        form.addRow(self.tr("Краткое наименование*"), self.short_name)
+        form.addRow(self.tr("Краткое наименование"), self.short_name)
         form.addRow(self.tr("Код*"), self.code)
         form.addRow(self.tr("Вид"), self.kind)
         form.addRow(self.tr("Филиал школы"), self.parent_school)
@@ -316,6 +179,8 @@ class AddSchoolDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Добавить"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Отмена"))
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -358,14 +223,34 @@ class AddSchoolDialog(QDialog):
         self.accept()
 
 
+def duplicate_code_text(exc: ConstraintError, code: str) -> str | None:
+    """The message for a school code already taken, None for other constraint errors."""
+    if exc.table == "school" and "UNIQUE" in exc.detail and "code" in exc.detail:
+        return QCoreApplication.translate("passport", "код «{0}» уже занят другой школой").format(
+            code
+        )
+    return None
+
+
 class PassportPanel(Panel):
     """Schools with search and filters; the passport of the selected one."""
 
     TITLE = QCoreApplication.translate("Panel", "Школы и паспорта")
 
+    #: Below this the form puts labels above the fields; the list and the
+    #: navigation give way first (see ``_build``).
+    MIN_FORM_WIDTH = 300
+    MIN_LIST_WIDTH = 210
+
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
+        # Once for the application; here too so the panel is safe on its own.
+        install_wheel_guard()
         self.school_id: int | None = None
+        self._shown_school: int | None = None
+        self._shown_year: int | None = None
+        self._school_total = 0
+        self._shows = 0
         self.editors: dict[tuple[str, str], FieldEditor] = {}
         self.charts: Any = None
         self._build()
@@ -373,29 +258,45 @@ class PassportPanel(Panel):
     # --- layout ------------------------------------------------------------------------
     def _build(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        splitter.addWidget(self._build_list())
+        splitter.addWidget(self._build_passport())
+        # The passport gets the room; the list keeps a readable minimum.
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 700])
+        self.splitter = splitter
 
+    def _build_list(self) -> QWidget:
         left = QWidget()
+        left.setMinimumWidth(self.MIN_LIST_WIDTH)
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 4, 6)
         filters = QGridLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Поиск по названию, населённому пункту, коду"))
+        self.search.setPlaceholderText(self.tr("Поиск: название, населённый пункт, код"))
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self._apply_query)
+        self._search_timer.timeout.connect(self._on_filters_changed)
         self.search.textChanged.connect(self._search_timer.start)
-        self.year = QComboBox()
-        self.year.setToolTip(self.tr("Учебный год"))
-        self.year.currentIndexChanged.connect(self._on_year_changed)
+        self.year = SchoolYearCombo()
+        self.year.sig_year_changed.connect(self._on_year_changed)
+        self.year.sig_rejected.connect(self._on_year_rejected)
         self.group = QComboBox()
         self.group.addItem(self.tr("Все группы"), None)
         for code, label in GROUP_LABELS.items():
             self.group.addItem(tr_field(label), code)
-        self.group.currentIndexChanged.connect(self._apply_query)
+        self.group.currentIndexChanged.connect(self._on_filters_changed)
+        for combo in (self.year, self.group):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
         filters.addWidget(self.search, 0, 0, 1, 2)
         filters.addWidget(QLabel(self.tr("Учебный год:")), 1, 0)
         filters.addWidget(self.year, 1, 1)
@@ -412,6 +313,7 @@ class PassportPanel(Panel):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        self.tree.setIndentation(14)
         # The kind is already the first word of the short name («СОШ с. …»).
         self.tree.setColumnHidden(SchoolTreeModel.COL_KIND, True)
         header = self.tree.header()
@@ -419,9 +321,13 @@ class PassportPanel(Panel):
         for column in range(1, 6):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
         self.tree.selectionModel().currentRowChanged.connect(self._on_tree_current_changed)
+        self.model.modelReset.connect(self.tree.expandAll)
+        self.tree.installEventFilter(self)
         left_layout.addWidget(self.tree, 1)
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)
         left_layout.addWidget(self.count_label)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(self.tr("Добавить школу…"))
@@ -432,22 +338,21 @@ class PassportPanel(Panel):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         left_layout.addLayout(buttons)
-        splitter.addWidget(left)
+        return left
 
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
+    def _build_passport(self) -> QWidget:
+        self.pages = QStackedWidget()
+        self.pages.setMinimumWidth(self.MIN_FORM_WIDTH)
+        passport = QWidget()
+        right_layout = QVBoxLayout(passport)
+        right_layout.setContentsMargins(4, 6, 6, 6)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right_layout.addWidget(self.heading)
-        self.warnings = QLabel()
-        self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet(
-            "background: #fff4d6; border: 1px solid #e0b84c; padding: 6px; color: #5a4500;"
-        )
-        self.warnings.hide()
-        right_layout.addWidget(self.warnings)
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         self._profile_boxes: list[QGroupBox] = []
         self.tabs.addTab(self._build_form("profile"), self.tr("Паспорт"))
         self.tabs.addTab(self._build_form("school"), self.tr("Карточка школы"))
@@ -456,50 +361,63 @@ class PassportPanel(Panel):
         self.tabs.addTab(self.chart_tab, self.tr("Динамика"))
         self.tabs.currentChanged.connect(self._on_tabs_changed)
         right_layout.addWidget(self.tabs, 1)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([480, 620])
-        self.splitter = splitter
+        self.passport_page = passport
+        self.empty = EmptyState()
+        self.empty.sig_action.connect(self._on_empty_action)
+        self.pages.addWidget(passport)
+        self.pages.addWidget(self.empty)
+        return self.pages
 
     def _build_form(self, table: str) -> QWidget:
         """A scrollable form of the school card or of the year's passport."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The form reflows instead (FormReflow): it never scrolls sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
+        body.setObjectName(f"form_{table}")
         outer = QVBoxLayout(body)
+        outer.setContentsMargins(6, 6, 6, 6)
         sections: dict[str, QFormLayout] = {}
         if table == "school":
-            specs, placement = SCHOOL_FIELDS, {"Общие сведения": outer}
+            specs = SCHOOL_FIELDS
         else:
             self.profile_title = QLabel()
             self.profile_title.setWordWrap(True)
             self.profile_title.setStyleSheet("font-weight: bold; color: #5a4500;")
+            self.profile_title.hide()
             outer.addWidget(self.profile_title)
+            # A one-line summary: the details stand under the fields concerned,
+            # so the form does not jump when a school with warnings is chosen.
+            self.warnings = QLabel()
+            self.warnings.setWordWrap(True)
+            self.warnings.setStyleSheet("color: #5a4500;")
+            self.warnings.hide()
+            outer.addWidget(self.warnings)
             # The group comes first: it is what the coordinator decides.
             specs = tuple(
                 sorted(PROFILE_FIELDS, key=lambda f: f.section != "Группа и сопровождение")
             )
-            # One column: the form must fit a 1366-pixel laptop screen beside
-            # the list without a horizontal scroll bar.
-            placement = {section: outer for section in dict.fromkeys(s.section for s in specs)}
         for spec in specs:
             if spec.section not in sections:
                 box = QGroupBox(tr_field(spec.section))
                 box.setProperty("base_title", tr_field(spec.section))
                 form = QFormLayout(box)
                 form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-                placement[spec.section].addWidget(box)
+                form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+                outer.addWidget(box)
                 sections[spec.section] = form
                 if table == "profile":
                     self._profile_boxes.append(box)
             self._add_editor(table, spec, sections[spec.section])
         outer.addStretch(1)
         scroll.setWidget(body)
+        FormReflow(scroll.viewport(), list(sections.values()), field_width=250)
         return scroll
 
     def _add_editor(self, table: str, spec: FieldSpec, form: QFormLayout) -> None:
-        editor = FieldEditor(spec)
+        editor = FieldEditor(spec, multiline=spec.name in _MULTILINE)
         editor.sig_commit.connect(lambda name, raw, t=table: self._on_editor_commit(t, name, raw))
         editor.sig_history.connect(lambda name, t=table: self.show_history(t, name))
         if spec.kind == "flag":
@@ -508,33 +426,59 @@ class PassportPanel(Panel):
             )
         elif spec.kind == "group":
             editor.set_choices([(tr_field(label), code) for code, label in GROUP_LABELS.items()])
-        form.addRow(tr_field(spec.label), editor)
+        label = QLabel(tr_field(spec.label))
+        label.setBuddy(editor.editor)
+        form.addRow(label, editor)
         self.editors[(table, spec.name)] = editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.tree and event.type() == QEvent.Type.Resize:
+            self._fit_tree_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_tree_columns(self) -> None:
+        """Hide the optional columns, least useful first, until the names fit."""
+        tree = self.tree
+        header = tree.header()
+        available = tree.viewport().width()
+        name_needed = min(max(tree.sizeHintForColumn(SchoolTreeModel.COL_NAME), 150), 230)
+        width = {
+            column: max(header.sectionSizeHint(column), tree.sizeHintForColumn(column))
+            for column in range(SchoolTreeModel.COL_CODE, SchoolTreeModel.COL_PUPILS + 1)
+        }
+        shown = [
+            SchoolTreeModel.COL_PUPILS,
+            SchoolTreeModel.COL_CODE,
+            SchoolTreeModel.COL_DISTANCE,
+        ]
+        used = width[SchoolTreeModel.COL_GROUP]
+        while shown and available - used - sum(width[c] for c in shown) < name_needed:
+            shown.pop()  # the distance goes first, then the code, then the pupils
+        for column in (
+            SchoolTreeModel.COL_CODE,
+            SchoolTreeModel.COL_DISTANCE,
+            SchoolTreeModel.COL_PUPILS,
+        ):
+            tree.setColumnHidden(column, column not in shown)
 
     # --- data ---------------------------------------------------------------------------
     def reload(self) -> None:
-        """Read schools, years and the shown passport again."""
+        """Read schools, years and the shown passport again (another database)."""
         db = self.db
+        self.school_id = None
+        self._shown_school = self._shown_year = None
+        for editor in self.editors.values():
+            editor.set_error("")
         if db is None:
             self.model.set_repository(None)
             self.show_school(None)
             return
-        years = db.schools.years()
-        with QSignalBlocker(self.year):
-            current = self.year.currentData()
-            self.year.clear()
-            for year in years:
-                self.year.addItem(school_year_label(year), year)
-            if years and (years[-1] + 1) not in years:
-                self.year.addItem(school_year_label(years[-1] + 1), years[-1] + 1)
-            if not years:
-                self.year.addItem(school_year_label(2025), 2025)
-            position = self.year.findData(current)
-            if position < 0:
-                position = self.year.findData(db.schools.default_year() or 2025)
-            self.year.setCurrentIndex(position)
+        self.year.set_years(
+            db.schools.years(), select=db.schools.default_year() or current_school_year()
+        )
         self._fill_reference_choices()
         self.model.set_repository(db.schools, refresh=False)
+        self._school_total = len(db.schools.all_schools())
         self._apply_query()
 
     def _fill_reference_choices(self) -> None:
@@ -557,10 +501,18 @@ class PassportPanel(Panel):
     @property
     def selected_year(self) -> int:
         """The school year chosen above the list."""
-        value = self.year.currentData()
-        return int(value) if value is not None else 2025
+        return self.year.year
 
-    def _apply_query(self) -> None:
+    def _filtering(self) -> bool:
+        return bool(self.search.text().strip()) or self.group.currentData() is not None
+
+    def _apply_query(self, pin: bool = True) -> None:
+        """Show what the search, the group and the year select; keep the school shown.
+
+        ``pin`` keeps the shown school in the list even when it no longer
+        matches (after its own edit); a filter the user changes drops it,
+        unless it holds values that were not saved.
+        """
         if self.db is None:
             self._search_timer.stop()
             return
@@ -573,26 +525,42 @@ class PassportPanel(Panel):
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
         )
         keep = self.school_id
+        self.model.set_pinned(keep if pin or self._pending_editors() else None)
+        shows = self._shows
         self.model.set_query(query)
-        self.tree.expandAll()
-        shown = sum(1 for _ in self._iter_ids())
-        self.count_label.setText(self.tr("Показано: {0}").format(shown))
-        index = self.model.index_of(keep) if keep is not None else QModelIndex()
+        self._fit_tree_columns()
+        self._update_count()
+        index = self.model.index_of(keep)
         if index.isValid():
-            self.tree.setCurrentIndex(index)
+            if self.tree.currentIndex() != index:
+                self.tree.setCurrentIndex(index)
         else:
             first = self.model.index(0, 0)
             if first.isValid():
                 self.tree.setCurrentIndex(first)
             else:
+                self.tree.setCurrentIndex(QModelIndex())
                 self.show_school(None)
+        if self._shows == shows:
+            # Same school, maybe a new year or new values: show them.
+            self.show_school(self.school_id)
 
-    def _iter_ids(self) -> Any:
-        for row in range(self.model.rowCount()):
-            parent = self.model.index(row, 0)
-            yield parent.data(ROLE_ID)
-            for child in range(self.model.rowCount(parent)):
-                yield self.model.index(child, 0, parent).data(ROLE_ID)
+    def _update_count(self) -> None:
+        schools, branches = self.model.counts()
+        total = self._school_total
+        if not self._filtering():
+            text = self.tr("Школ: {0}, филиалов: {1}").format(schools, branches)
+        elif schools + branches:
+            text = self.tr("Найдено: {0} из {1}").format(schools + branches, total)
+        else:
+            text = self.tr("Ничего не найдено (всего школ и филиалов: {0})").format(total)
+        if self.school_id is not None and self.model.is_kept(self.school_id):
+            row = self.model.row_for(self.model.index_of(self.school_id))
+            if row is not None:
+                text += "\n" + self.tr(
+                    "{0} не подходит под поиск или фильтр и остаётся в списке, пока выбрана."
+                ).format(quoted(row.short_name))
+        self.count_label.setText(text)
 
     def select_school(self, school_id: int) -> bool:
         """Select a school in the list (True when it is shown)."""
@@ -603,35 +571,93 @@ class PassportPanel(Panel):
 
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         school_id = current.data(ROLE_ID) if current.isValid() else None
+        if school_id == self.school_id and school_id == self._shown_school:
+            return
+        leaving = self.school_id
+        if (
+            leaving is not None
+            and self.model.index_of(leaving).isValid()
+            and not self._confirm_leave(profile_only=False)
+        ):
+            # Back to the school with the unsaved value, once the click is over.
+            QTimer.singleShot(0, lambda: self.select_school(leaving))
+            return
         self.show_school(school_id)
 
-    def _on_year_changed(self, _index: int) -> None:
-        self._apply_query()
+    def _on_filters_changed(self) -> None:
+        self._apply_query(pin=False)
+
+    def _on_year_changed(self, year: int) -> None:
+        if self._shown_year is not None and not self._confirm_leave(profile_only=True):
+            self.year.set_year(self._shown_year, notify=False)
+            return
+        del year
+        self._apply_query(pin=False)
+
+    def _on_year_rejected(self, text: str) -> None:
+        self.sig_status.emit(self.tr("«{0}» — не учебный год: пишите так: 2027/28.").format(text))
+
+    def _pending_editors(self, profile_only: bool = False) -> list[FieldEditor]:
+        return [
+            editor
+            for (table, _name), editor in self.editors.items()
+            if editor.error and (table == "profile" or not profile_only)
+        ]
+
+    def _confirm_leave(self, profile_only: bool) -> bool:
+        """Ask before values that could not be saved are dropped; True to go on."""
+        pending = self._pending_editors(profile_only)
+        if not pending:
+            return True
+        lines = [
+            f"• {tr_field(e.spec.label)}: «{str(e.raw_value()).strip()}» — {e.reason}"
+            for e in pending
+        ]
+        text = self.tr(
+            "Эти значения не сохранены, потому что не прошли проверку:\n{0}\n\n"
+            "Отбросить их? «Отмена» вернёт к исправлению."
+        ).format("\n".join(lines))
+        if ask_yes_no(self, self.tr("Значения не сохранены"), text, self.tr("Отбросить")):
+            for editor in pending:
+                editor.revert()
+            return True
+        QTimer.singleShot(0, pending[0].editor.setFocus)
+        return False
 
     def show_school(self, school_id: int | None) -> None:
-        """Show the passport of a school for the chosen year."""
-        self.school_id = school_id
+        """Show the passport of a school for the chosen year.
+
+        Showing the school and year already shown keeps a refused value in
+        its editor; another school or year drops it (``_confirm_leave`` asked).
+        """
+        self._shows += 1
         db = self.db
-        enabled = db is not None and school_id is not None
-        self.tabs.setEnabled(enabled)
-        self.remove_button.setEnabled(enabled)
+        year = self.selected_year
+        new_school = school_id != self._shown_school
+        new_year = year != self._shown_year
+        self.school_id = school_id
+        self._shown_school, self._shown_year = school_id, year
+        for (table, _name), editor in self.editors.items():
+            if new_school or (table == "profile" and new_year):
+                editor.set_error("")
+        self.remove_button.setEnabled(db is not None and school_id is not None)
         self.add_button.setEnabled(db is not None)
-        for editor in self.editors.values():
-            editor.set_error("")
         if db is None or school_id is None:
-            self.heading.setText(self.tr("Выберите школу в списке") if db else "")
-            self.warnings.hide()
+            self._show_empty()
             for editor in self.editors.values():
                 editor.set_value(None)
+                editor.set_warning("")
             return
         try:
             school = db.schools.get(school_id)
         except DomainError:
             self.show_school(None)
             return
-        year = self.selected_year
+        self.pages.setCurrentWidget(self.passport_page)
+        self.tabs.setEnabled(True)
         profile = db.schools.profile(school_id, year)
         self.heading.setText(school.full_name)
+        self.heading.setToolTip(school.full_name)
         for spec in SCHOOL_FIELDS:
             self.editors[("school", spec.name)].set_value(getattr(school, spec.name))
         generated = set(profile.generated_fields) if profile else set()
@@ -641,35 +667,84 @@ class PassportPanel(Panel):
         for box in self._profile_boxes:
             box.setTitle(f"{box.property('base_title')} — {school_year_label(year)}")
         if profile is None:
-            self.profile_title.setText(
-                self.tr(
-                    "Паспорт на {0} учебный год ещё не заполнен: введите значения, "
-                    "и он будет создан."
-                ).format(school_year_label(year))
-            )
+            title = self.tr(
+                "Паспорт на {0} учебный год ещё не заполнен: введите значения, и он будет создан."
+            ).format(school_year_label(year))
         elif profile.source == "generated":
-            self.profile_title.setText(
-                self.tr("Паспорт на {0}: все значения сгенерированы для демонстрации.").format(
-                    school_year_label(year)
-                )
+            title = self.tr("Паспорт на {0}: все значения сгенерированы для демонстрации.").format(
+                school_year_label(year)
             )
         else:
-            self.profile_title.setText("")
+            title = ""
+        self.profile_title.setText(title)
+        self.profile_title.setVisible(bool(title))
         self._show_warnings(profile)
+        self._update_count()
         self._update_charts()
+
+    def _show_empty(self) -> None:
+        """What the right side says when no school is shown."""
+        self.heading.setText("")
+        self.profile_title.hide()
+        self.warnings.hide()
+        if self.db is None:
+            self.empty.set_state(self.tr("База данных не открыта"))
+        elif self._school_total == 0:
+            self.empty.set_state(
+                self.tr("В базе ещё нет школ"),
+                self.tr("Добавьте первую школу: её паспорт заполняется по учебным годам."),
+                self.tr("Добавить первую школу…"),
+            )
+        elif self.model.rowCount() == 0:
+            self.empty.set_state(
+                self.tr("Ничего не найдено"),
+                self.tr("Ни одна школа не подходит под поиск и выбранную группу."),
+                self.tr("Сбросить поиск и группу"),
+            )
+        else:
+            self.empty.set_state(self.tr("Выберите школу в списке слева"))
+        self.pages.setCurrentWidget(self.empty)
+
+    def _on_empty_action(self) -> None:
+        if self.db is not None and self._school_total == 0:
+            self.add_school()
+            return
+        with QSignalBlocker(self.group):
+            self.group.setCurrentIndex(0)
+        with QSignalBlocker(self.search):
+            self.search.clear()
+        self._apply_query(pin=False)
 
     def _show_warnings(self, profile: SchoolProfile | None) -> None:
         issues = profile_warnings(profile) if profile else []
-        if not issues:
+        for (table, _name), editor in self.editors.items():
+            if table == "profile":
+                editor.set_warning("")
+        if not issues or profile is None:
             self.warnings.hide()
             return
-        lines = [
-            "⚠ " + tr_field(PROFILE_FIELD_BY_NAME[i.field].label) + ": " + issue_text(i)
-            for i in issues
-        ]
-        lines.append(self.tr("Значения сохранены так, как указаны в документе."))
-        self.warnings.setText("\n".join(lines))
+        for issue in issues:
+            self.editors[("profile", issue.field)].set_warning(issue_text(issue))
+        labels = ", ".join(tr_field(PROFILE_FIELD_BY_NAME[i.field].label).lower() for i in issues)
+        text = self.tr("⚠ Значения не согласуются: {0} — пояснения под полями.").format(labels)
+        if self._as_in_document(profile, issues):
+            text += " " + self.tr("Так указано в документе; значения сохранены без изменений.")
+        self.warnings.setText(text)
         self.warnings.show()
+
+    def _as_in_document(self, profile: SchoolProfile, issues: list[FieldIssue]) -> bool:
+        """True when the disagreeing values are all still as a document gave them."""
+        db = self.db
+        if db is None or profile.source in ("generated", "manual"):
+            return False
+        fields = {f for i in issues for f in _WARNING_FIELDS.get(i.code, (i.field,))}
+        if fields & set(profile.generated_fields):
+            return False
+        return all(
+            change.kind in _DOCUMENT_KINDS
+            for name in fields
+            for change in db.schools.profile_history(profile.school_id, profile.year, name)
+        )
 
     # --- editing --------------------------------------------------------------------------
     def _on_editor_commit(self, table: str, name: str, raw: Any) -> None:
@@ -692,36 +767,69 @@ class PassportPanel(Panel):
             else:
                 set_id = db.schools.set_school_value(self.school_id, name, value, label)
         except InvalidValueError as exc:
-            editor.set_error(issue_text(exc.issue))
-            self.sig_status.emit(
-                self.tr("«{0}»: {1}. Значение не сохранено.").format(
-                    tr_field(spec.label), issue_text(exc.issue)
-                )
-            )
+            self._refuse(editor, issue_text(exc.issue))
             return
         except ConstraintError as exc:
-            message = describe_error(exc)
-            editor.set_error(message)
-            self.sig_status.emit(message)
+            reason = duplicate_code_text(exc, str(raw).strip())
+            if reason is not None:
+                self._refuse(editor, reason)
+            else:
+                message = describe_error(exc)
+                editor.set_error(message)
+                self.sig_status.emit(message)
             return
         editor.set_error("")
-        if set_id is not None:
-            self.sig_undoable.emit(set_id)
-            self.sig_status.emit(self.tr("Сохранено: {0}").format(label))
-        else:
-            editor.show_stored()  # «30,50» typed is shown as «30,5», as stored
+        editor.show_stored()  # «30,50» typed is shown as «30,5», as stored
+        if set_id is None:
+            return
+        self.sig_undoable.emit(set_id)
+        message = self.tr("Сохранено: {0}").format(label)
+        if self.model.is_kept(self.school_id):
+            message += ". " + self.tr(
+                "Школа больше не подходит под фильтр и остаётся в списке, пока выбрана."
+            )
+        self.sig_status.emit(message)
+
+    def _refuse(self, editor: FieldEditor, reason: str) -> None:
+        """Keep a refused value in its editor with the reason under it."""
+        editor.set_error(
+            self.tr("{0}. Значение не сохранено; Esc вернёт прежнее.").format(
+                reason[:1].upper() + reason[1:]
+            ),
+            reason,
+        )
+        self.sig_status.emit(
+            self.tr("«{0}»: {1}. Значение не сохранено.").format(
+                tr_field(editor.spec.label), reason
+            )
+        )
 
     def on_data_changed(self, info: Any) -> None:
-        """Refresh the list and the passport after any committed change."""
+        """Refresh the list and the passport after any committed change.
+
+        The list keeps its selection: the school shown stays shown (even when
+        its own edit took it out of the filter), and a school that comes back
+        (an undone removal) is selected.
+        """
         del info
-        self._fill_reference_choices()
-        years = self.db.schools.years() if self.db else []
-        if any(self.year.findData(y) < 0 for y in years):
-            self.reload()
+        db = self.db
+        if db is None:
             return
-        self._apply_query()
-        if self.school_id is not None and not self.model.index_of(self.school_id).isValid():
-            self.show_school(self.school_id)
+        before = set(self._iter_ids())
+        self._fill_reference_choices()
+        self._school_total = len(db.schools.all_schools())
+        self.year.set_years(db.schools.years())
+        self._apply_query(pin=True)
+        appeared = set(self._iter_ids()) - before
+        if len(appeared) == 1 and before and not self._pending_editors():
+            self.select_school(appeared.pop())
+
+    def _iter_ids(self) -> Any:
+        for row in range(self.model.rowCount()):
+            parent = self.model.index(row, 0)
+            yield parent.data(ROLE_ID)
+            for child in range(self.model.rowCount(parent)):
+                yield self.model.index(child, 0, parent).data(ROLE_ID)
 
     def show_history(self, table: str, name: str) -> None:
         """Open the history of one field of the shown school."""
@@ -749,15 +857,13 @@ class PassportPanel(Panel):
         values = dialog.values_out
         try:
             set_id, school_id = db.schools.add(
-                values, self.tr("Добавлена школа «{0}»").format(values["short_name"])
+                values, self.tr("Добавлена школа {0}").format(quoted(values["short_name"]))
             )
         except (ConstraintError, InvalidValueError) as exc:
             if isinstance(exc, InvalidValueError):
                 detail = issue_text(exc.issue)
-            elif "UNIQUE" in exc.detail and "code" in exc.detail:
-                detail = self.tr("код «{0}» уже занят другой школой").format(values["code"])
             else:
-                detail = describe_error(exc)
+                detail = duplicate_code_text(exc, values["code"]) or describe_error(exc)
             QMessageBox.warning(
                 self,
                 self.tr("Школа не добавлена"),
@@ -765,8 +871,6 @@ class PassportPanel(Panel):
             )
             return
         self.sig_undoable.emit(set_id)
-        self.school_id = school_id
-        self._apply_query()
         self.select_school(school_id)
 
     def remove_school(self) -> None:
@@ -775,13 +879,26 @@ class PassportPanel(Panel):
         if db is None or self.school_id is None:
             return
         school = db.schools.get(self.school_id)
-        profiles = len(db.schools.profiles(school.id))
+        profiles = db.schools.profiles(school.id)
         branches = len(db.schools.branches(school.id))
-        text = self.tr("Удалить «{0}» вместе с паспортами ({1})?").format(
-            school.full_name, profiles
-        )
-        if branches:
-            text += " " + self.tr("Филиалы ({0}) станут самостоятельными школами.").format(branches)
+        name = quoted(school.full_name)
+        if profiles:
+            years = [school_year_label(p.year) for p in profiles]
+            span = years[0] if len(years) == 1 else f"{years[0]} – {years[-1]}"
+            text = self.tr("Удалить {0} и {1} {2} ({3})?").format(
+                name,
+                len(profiles),
+                plural(len(profiles), "паспорт", "паспорта", "паспортов"),
+                span,
+            )
+        else:
+            text = self.tr("Удалить {0}? Паспортов у школы нет.").format(name)
+        if branches == 1:
+            text += " " + self.tr("Её филиал станет самостоятельной школой.")
+        elif branches:
+            text += " " + self.tr("Её филиалы ({0}) станут самостоятельными школами.").format(
+                branches
+            )
         text += "\n\n" + self.tr("Удаление можно отменить: Правка → Отменить ({0}).").format(
             QKeySequence(QKeySequence.StandardKey.Undo).toString(
                 QKeySequence.SequenceFormat.NativeText
@@ -790,9 +907,8 @@ class PassportPanel(Panel):
         if not ask_yes_no(self, self.tr("Удаление школы"), text, self.tr("Удалить")):
             return
         set_id = db.schools.remove(
-            school.id, self.tr("Удалена школа «{0}»").format(school.short_name)
+            school.id, self.tr("Удалена школа {0}").format(quoted(school.short_name))
         )
-        self.school_id = None
         self.sig_undoable.emit(set_id)
 
     # --- charts -----------------------------------------------------------------------------
@@ -835,6 +951,7 @@ class PassportPanel(Panel):
                 if position < 0 and years:
                     position = combo.findData(years[max(default, -len(years))])
                 combo.setCurrentIndex(position)
+            combo.setEnabled(bool(years))  # no passports: nothing to pick
         self.charts.set_data(profiles, self.year_a.currentData(), self.year_b.currentData())
 
     def _on_compare_changed(self, _index: int) -> None:

@@ -35,7 +35,15 @@ def group_label(code: str | None) -> str:
 
 
 class SchoolTreeModel(QAbstractItemModel):
-    """Schools of a chosen year with their branches beneath; sorting is done in SQL."""
+    """Schools of a chosen year with their branches beneath; sorting is done in SQL.
+
+    A refresh keeps what the views hold: when the same rows stay in the same
+    places only ``dataChanged`` is emitted, a new order is a layout change
+    (persistent indexes, and so the selection, follow their rows), and only
+    rows that appear or disappear reset the model.  A *pinned* school stays in
+    the list, greyed, even when the search or the group filter no longer
+    selects it: the school being edited never leaves the list under the user.
+    """
 
     COL_NAME, COL_CODE, COL_KIND, COL_GROUP, COL_DISTANCE, COL_PUPILS = range(6)
     SORT_KEYS = ("name", "code", "kind", "group", "distance", "pupils")
@@ -44,15 +52,19 @@ class SchoolTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._repo: SchoolRepository | None = None
         self._query = SchoolQuery()
+        self._pinned: int | None = None
+        self._kept: set[int] = set()
         self._top: list[SchoolRow] = []
         self._children: dict[int, list[SchoolRow]] = {}
         self._parent_of: dict[int, int | None] = {}
+        self._row_of: dict[int, int] = {}
         self._by_id: dict[int, SchoolRow] = {}
 
     # --- data source --------------------------------------------------------------
     def set_repository(self, repo: SchoolRepository | None, refresh: bool = True) -> None:
         """Show the schools of another database (``refresh=False`` when a query follows)."""
         self._repo = repo
+        self._pinned = None
         if refresh:
             self.refresh()
 
@@ -66,19 +78,106 @@ class SchoolTreeModel(QAbstractItemModel):
         self._query = query
         self.refresh()
 
+    def set_pinned(self, school_id: int | None) -> None:
+        """Keep ``school_id`` in the list from the next refresh on, whatever the filter."""
+        self._pinned = school_id
+
+    def is_kept(self, school_id: int | None) -> bool:
+        """True when the school is shown only because it is pinned."""
+        return school_id in self._kept
+
+    def counts(self) -> tuple[int, int]:
+        """How many schools and branches the query selects (pinned and brought-along rows aside)."""
+        schools = branches = 0
+        for row in self._by_id.values():
+            if row.matches and row.id not in self._kept:
+                if row.parent_id is None:
+                    schools += 1
+                else:
+                    branches += 1
+        return schools, branches
+
+    def _read(self) -> list[SchoolRow]:
+        repo = self._repo
+        self._kept = set()
+        if repo is None:
+            return []
+        query = self._query
+        rows = repo.rows(query)
+        pinned = self._pinned
+        if pinned is None or not (query.search or query.group):
+            return rows
+        if any(r.id == pinned for r in rows):
+            return rows
+        # The pinned school no longer matches: read every school in the same order
+        # and keep the matches, the pinned school and its parent school.
+        everything = repo.rows(replace(query, search="", group=None))
+        found = next((r for r in everything if r.id == pinned), None)
+        if found is None:  # removed meanwhile
+            return rows
+        matched = {r.id: r for r in rows}
+        wanted = set(matched) | {pinned}
+        if found.parent_id is not None:
+            wanted.add(found.parent_id)
+        self._kept = {pinned}
+        return [matched.get(r.id, replace(r, matches=False)) for r in everything if r.id in wanted]
+
     def refresh(self) -> None:
-        """Read the rows again."""
-        self.beginResetModel()
-        rows = [] if self._repo is None else self._repo.rows(self._query)
+        """Read the rows again, telling the views as little as needed."""
+        rows = self._read()
         ids = {r.id for r in rows}
-        self._by_id = {r.id: r for r in rows}
-        self._top = [r for r in rows if r.parent_id is None or r.parent_id not in ids]
-        self._children = {}
+        top = [r for r in rows if r.parent_id is None or r.parent_id not in ids]
+        children: dict[int, list[SchoolRow]] = {}
         for r in rows:
             if r.parent_id is not None and r.parent_id in ids:
-                self._children.setdefault(r.parent_id, []).append(r)
-        self._parent_of = {r.id: (r.parent_id if r.parent_id in ids else None) for r in rows}
-        self.endResetModel()
+                children.setdefault(r.parent_id, []).append(r)
+        parent_of = {r.id: (r.parent_id if r.parent_id in ids else None) for r in rows}
+        old = self._by_id
+
+        def shape(
+            top_rows: list[SchoolRow], kids: dict[int, list[SchoolRow]]
+        ) -> tuple[list[int], dict[int, list[int]]]:
+            return [r.id for r in top_rows], {k: [r.id for r in v] for k, v in kids.items()}
+
+        if shape(top, children) == shape(self._top, self._children):
+            self._store(top, children, parent_of, rows)
+            self._emit_changed([r for r in rows if old.get(r.id) != r])
+        elif ids == set(old) and parent_of == self._parent_of:
+            # Same rows under the same parents in a new order (a sort): a layout
+            # change moves the persistent indexes, so the selection follows its row.
+            self.layoutAboutToBeChanged.emit()
+            before = self.persistentIndexList()
+            keys = [(int(i.internalId()), i.column()) for i in before]
+            self._store(top, children, parent_of, rows)
+            after = [self.createIndex(self._row_of[key], column, key) for key, column in keys]
+            self.changePersistentIndexList(before, after)
+            self.layoutChanged.emit()
+            self._emit_changed([r for r in rows if old.get(r.id) != r])
+        else:
+            self.beginResetModel()
+            self._store(top, children, parent_of, rows)
+            self.endResetModel()
+
+    def _store(
+        self,
+        top: list[SchoolRow],
+        children: dict[int, list[SchoolRow]],
+        parent_of: dict[int, int | None],
+        rows: list[SchoolRow],
+    ) -> None:
+        self._top = top
+        self._children = children
+        self._parent_of = parent_of
+        self._by_id = {r.id: r for r in rows}
+        self._row_of = {r.id: i for i, r in enumerate(top)}
+        for kids in children.values():
+            self._row_of.update({r.id: i for i, r in enumerate(kids)})
+
+    def _emit_changed(self, rows: list[SchoolRow]) -> None:
+        last = self.columnCount() - 1
+        for row in rows:
+            first = self.index_of(row.id)
+            self.dataChanged.emit(first, first.siblingAtColumn(last))
 
     def row_for(self, index: AnyIndex) -> SchoolRow | None:
         """The school row behind an index."""
@@ -86,14 +185,11 @@ class SchoolTreeModel(QAbstractItemModel):
             return None
         return self._by_id.get(int(index.internalId()))
 
-    def index_of(self, school_id: int) -> QModelIndex:
+    def index_of(self, school_id: int | None) -> QModelIndex:
         """The index of a school's first column, invalid when not shown."""
-        if school_id not in self._by_id:
+        if school_id is None or school_id not in self._by_id:
             return QModelIndex()
-        parent_id = self._parent_of.get(school_id)
-        siblings = self._top if parent_id is None else self._children[parent_id]
-        row = next(i for i, r in enumerate(siblings) if r.id == school_id)
-        return self.createIndex(row, 0, school_id)
+        return self.createIndex(self._row_of[school_id], 0, school_id)
 
     # --- Qt overrides -----------------------------------------------------------------
     def _siblings(self, parent: AnyIndex) -> list[SchoolRow]:
@@ -159,6 +255,10 @@ class SchoolTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row.id in self._kept:
+                return self.tr(
+                    "{0}\nНе подходит под поиск или фильтр: остаётся в списке, пока выбрана."
+                ).format(row.full_name)
             if column == self.COL_GROUP:
                 return group_label(row.group_code)
             return row.full_name

@@ -33,7 +33,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QContextMenuEvent, QFocusEvent, QKeyEvent, QKeySequence, QWheelEvent
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -129,9 +136,12 @@ class WheelGuard(QObject):
                 assert isinstance(event, QWheelEvent)
                 self._scroll_instead(watched, event)
                 return True
-        elif kind == QEvent.Type.Polish and isinstance(watched, _GUARDED):
-            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        elif (
+            kind == QEvent.Type.Polish
+            and isinstance(watched, _GUARDED)
+            and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus
+        ):
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return False
 
     @staticmethod
@@ -246,6 +256,7 @@ class FieldEditor(QWidget):
         self._value: Any = None
         self._shown_text = ""
         self.error = ""
+        self.reason = ""
         self.warning = ""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -419,9 +430,14 @@ class FieldEditor(QWidget):
         return str(value)
 
     # --- messages ----------------------------------------------------------------------
-    def set_error(self, message: str) -> None:
-        """Mark the editor invalid with the reason under it (empty clears the mark)."""
+    def set_error(self, message: str, reason: str = "") -> None:
+        """Mark the editor invalid with ``message`` under it (empty clears the mark).
+
+        ``reason`` is the short form of the message (for a question that lists
+        several fields); by default the message itself.
+        """
         self.error = message
+        self.reason = reason or message
         self.editor.setStyleSheet("border: 2px solid #c0392b;" if message else "")
         self.editor.setToolTip(message)
         self._show_note()
@@ -517,10 +533,12 @@ class SchoolYearCombo(QComboBox):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setCompleter(None)
-        line = self.lineEdit()
-        line.setPlaceholderText(self.tr("например, 2027/28"))
-        line.editingFinished.connect(self._on_text_finished)
+        self.line = QLineEdit()
+        self.line.setPlaceholderText(self.tr("например, 2027/28"))
+        self.setLineEdit(self.line)
+        # No completion: typing «2027/28» must not be completed to a year in the list.
+        self.setCompleter(None)  # type: ignore[arg-type]
+        self.line.editingFinished.connect(self._on_text_finished)
         self.setToolTip(self.tr("Учебный год: выберите в списке или введите, например 2027/28"))
         self._added: set[int] = set()
         self._year = current_school_year()
@@ -577,12 +595,11 @@ class SchoolYearCombo(QComboBox):
             self.sig_year_changed.emit(self._year)
 
     def _start_typing(self) -> None:
-        line = self.lineEdit()
-        line.clear()
+        self.line.clear()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_text_finished(self) -> None:
-        line = self.lineEdit()
+        line = self.line
         text = line.text().strip()
         if text == school_year_label(self._year):
             return
@@ -612,9 +629,7 @@ class FormReflow(QObject):
 
     HYSTERESIS = 32
 
-    def __init__(
-        self, watched: QWidget, forms: list[QFormLayout], field_width: int = 260
-    ) -> None:
+    def __init__(self, watched: QWidget, forms: list[QFormLayout], field_width: int = 260) -> None:
         super().__init__(watched)
         self.forms = forms
         self.field_width = field_width
@@ -628,9 +643,7 @@ class FormReflow(QObject):
             for form in self.forms
             for row in range(form.rowCount())
         ]
-        widest = max(
-            (item.sizeHint().width() for item in labels if item is not None), default=0
-        )
+        widest = max((item.sizeHint().width() for item in labels if item is not None), default=0)
         return widest + self.field_width + 48
 
     def apply(self, width: int) -> None:
@@ -674,12 +687,15 @@ class EmptyState(QWidget):
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.button = QPushButton()
-        self.button.clicked.connect(self.sig_action)
+        self.button.clicked.connect(self._on_button_clicked)
         layout.addWidget(self.title)
         layout.addWidget(self.text)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def _on_button_clicked(self) -> None:
+        self.sig_action.emit()
 
     def set_state(self, title: str, text: str = "", action: str = "") -> None:
         """Show ``title`` and ``text``; a button ``action`` when given."""

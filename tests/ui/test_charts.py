@@ -6,6 +6,7 @@ import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.schools import SchoolProfile
@@ -25,7 +26,7 @@ def _bartenevka(db: Database) -> list[SchoolProfile]:
     return _profiles(db, "01")
 
 
-def test_two_years_draw_two_points_and_the_bars(qtbot, district_db: Database) -> None:
+def test_two_years_draw_two_points_and_the_bars(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.set_data(_bartenevka(district_db), 2021, 2022)
@@ -52,7 +53,9 @@ def test_two_years_draw_two_points_and_the_bars(qtbot, district_db: Database) ->
     assert charts.enrolment_legend.labels() == ALL_SERIES
 
 
-def test_one_year_draws_one_set_of_bars_with_a_plain_title(qtbot, district_db: Database) -> None:
+def test_one_year_draws_one_set_of_bars_with_a_plain_title(
+    qtbot: QtBot, district_db: Database
+) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.set_data(_bartenevka(district_db), 2022, 2022)
@@ -66,7 +69,7 @@ def test_one_year_draws_one_set_of_bars_with_a_plain_title(qtbot, district_db: D
     assert [bars.isVisible() for bars in charts.social_bars] == [True, False]
 
 
-def test_one_year_school_in_the_panel_shows_one_year(qtbot, district_db: Database) -> None:
+def test_one_year_school_in_the_panel_shows_one_year(qtbot: QtBot, district_db: Database) -> None:
     with district_db.log.change_set("Новая школа", "edit") as cs:
         school_id = cs.insert(
             "school", {"code": "03", "full_name": "МОУ «ООШ с. Новая»", "short_name": "ООШ"}
@@ -102,7 +105,7 @@ def test_one_year_school_in_the_panel_shows_one_year(qtbot, district_db: Databas
     panel.set_database(None)
 
 
-def test_legend_lists_only_the_drawn_series(qtbot, district_db: Database) -> None:
+def test_legend_lists_only_the_drawn_series(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.show()
@@ -135,7 +138,9 @@ def test_legend_lists_only_the_drawn_series(qtbot, district_db: Database) -> Non
     ]
 
 
-def test_no_passports_show_a_message_instead_of_empty_axes(qtbot, district_db: Database) -> None:
+def test_no_passports_show_a_message_instead_of_empty_axes(
+    qtbot: QtBot, district_db: Database
+) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.show()
@@ -154,7 +159,7 @@ def test_no_passports_show_a_message_instead_of_empty_axes(qtbot, district_db: D
     assert charts.social_bar_count() == 0
 
 
-def test_items_are_created_once_and_updated(qtbot, district_db: Database) -> None:
+def test_items_are_created_once_and_updated(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.show()
@@ -192,7 +197,7 @@ def test_items_are_created_once_and_updated(qtbot, district_db: Database) -> Non
     assert charts.enrolment_points("pupils_total") == [(2021.0, 90.0), (2022.0, 86.0)]
 
 
-def test_generated_values_stay_hollow_and_pale(qtbot, district_db: Database) -> None:
+def test_generated_values_stay_hollow_and_pale(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     profiles = _bartenevka(district_db)
@@ -220,7 +225,7 @@ def test_generated_values_stay_hollow_and_pale(qtbot, district_db: Database) -> 
     assert not charts.enrolment_note.isVisibleTo(charts)
 
 
-def test_generated_note_shows_only_when_needed(qtbot, district_db: Database) -> None:
+def test_generated_note_shows_only_when_needed(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.show()
@@ -233,7 +238,7 @@ def test_generated_note_shows_only_when_needed(qtbot, district_db: Database) -> 
     assert charts.social_bar_count() == 4
 
 
-def test_missing_values_and_years_are_not_drawn(qtbot, district_db: Database) -> None:
+def test_missing_values_and_years_are_not_drawn(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     school = next(s for s in district_db.schools.all_schools() if s.code == "02")
@@ -247,7 +252,7 @@ def test_missing_values_and_years_are_not_drawn(qtbot, district_db: Database) ->
     assert charts.social_bar_count() == 0
 
 
-def test_legend_sits_above_the_plot_and_never_over_it(qtbot, district_db: Database) -> None:
+def test_legend_sits_above_the_plot_and_never_over_it(qtbot: QtBot, district_db: Database) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
     charts.resize(900, 700)
@@ -264,7 +269,7 @@ def test_legend_sits_above_the_plot_and_never_over_it(qtbot, district_db: Databa
 
 
 def test_narrow_panel_wraps_the_legend_instead_of_widening_the_window(
-    qtbot, district_db: Database
+    qtbot: QtBot, district_db: Database
 ) -> None:
     charts = PassportCharts()
     qtbot.addWidget(charts)
