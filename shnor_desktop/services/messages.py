@@ -12,16 +12,23 @@ import re
 import sqlite3
 from pathlib import Path
 
+from shnor_desktop.models import rules
 from shnor_desktop.models.errors import (
     AlreadyRevertedError,
+    Cancelled,
     ConstraintError,
+    DatabaseLockedError,
     DomainError,
     IntegrityError,
+    NestedChangeSetError,
     NotADatabaseError,
     RecordNotFoundError,
     RevertConflictError,
     SchemaTooNewError,
 )
+from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError
+from shnor_desktop.models.schools import PROFILE_FIELD_BY_NAME, SCHOOL_FIELD_BY_NAME
+from shnor_desktop.models.text import format_number
 from shnor_desktop.services.backup import (
     BackupCancelled,
     BackupDamagedError,
@@ -152,6 +159,9 @@ def _sqlite_error(exc: sqlite3.Error) -> str:
 
 
 def _domain(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per error type)
+    write_path = _write_path(exc)
+    if write_path is not None:
+        return write_path
     if isinstance(exc, SchemaTooNewError):
         return (
             f"Файл базы {_name(exc.path)} создан более новой версией программы "
@@ -304,3 +314,99 @@ def describe_error(exc: BaseException) -> str:  # noqa: PLR0911 (one branch per 
         return "Не хватает памяти для этой операции."
     detail = str(exc)
     return f"Непредвиденная ошибка ({type(exc).__name__}){': ' + detail if detail else ''}."
+
+
+# --------------------------------------------------------------------------- the write path
+_ISSUES: dict[str, str] = {
+    "share_range": "доля должна быть от 0 до 100 %",
+    "negative": "значение не может быть отрицательным",
+    "not_integer": "нужно целое число, например 26",
+    "not_date": "нужна дата, например 31.08.2024",
+    "not_flag": "нужно «да» или «нет»",
+    "required": "поле обязательно",
+    "unknown_group": "неизвестная группа",
+    "self_parent": "школа не может быть филиалом самой себя",
+    "self_mentor": "школа не может быть наставником самой себе",
+    "parent_is_branch": "филиал может относиться только к школе, не к филиалу",
+    "has_branches": "у школы есть свои филиалы: она не может стать филиалом",
+    "unknown_school": "такой школы нет в базе",
+    "phone_format": "телефон пишется цифрами, например 8 (84579) 5-12-34",
+    "email_format": "адрес почты пишется так: school@example.ru",
+}
+_ISSUES_WITH_ARGS: dict[str, tuple[int, str]] = {
+    "too_large": (2, "слишком большое значение (не больше {1})"),
+    "levels_sum": (2, "сумма по уровням ({0}) не равна общему контингенту ({1})"),
+    "bused_over_total": (2, "подвозится больше ({0}), чем обучается ({1})"),
+    "vacancies_over_teachers": (2, "вакансий ({0}) больше, чем педагогов ({1})"),
+    "marks_over_participants": (2, "отметок «2»–«5» ({0}) больше, чем участников ({1})"),
+    "participants_over_due": (2, "участников ({0}) больше, чем должно было участвовать ({1})"),
+}
+
+
+def field_spec(issue: FieldIssue) -> FieldSpec | None:
+    """The spec of the field an issue is about (from its table's rules), if known."""
+    table_rules = rules.rules_for(issue.table) if issue.table else None
+    if table_rules is not None and issue.field in table_rules.fields:
+        return table_rules.fields[issue.field]
+    return PROFILE_FIELD_BY_NAME.get(issue.field) or SCHOOL_FIELD_BY_NAME.get(issue.field)
+
+
+def describe_issue(issue: FieldIssue) -> str:  # noqa: PLR0911 (one branch per kind of hint)
+    """Say what is wrong with a value, without the field's name («нужно целое число»)."""
+    spec = field_spec(issue)
+    args = issue.args
+    if issue.code in _ISSUES:
+        return _ISSUES[issue.code]
+    if issue.code in _ISSUES_WITH_ARGS:
+        count, text = _ISSUES_WITH_ARGS[issue.code]
+        return text.format(*(_figure(a) for a in args)) if len(args) >= count else text
+    if issue.code == "not_number":
+        if spec is not None and spec.kind in ("count", "int", "person", "school", "ref"):
+            return "нужно целое число, например 26"
+        return "нужно число, например 26,8"
+    if issue.code == "out_of_range" and len(args) >= 3:
+        low, high = args[1], args[2]
+        if spec is not None and spec.name == "year":
+            return f"нужен год от {int(low)} до {int(high)}"
+        return f"нужно число от {_figure(low)} до {_figure(high)}"
+    if issue.code == "unknown_choice" and spec is not None and spec.choices:
+        return "допустимые значения: " + ", ".join(spec.choices)
+    return f"недопустимое значение ({issue.code})"
+
+
+def _figure(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_number(value, 1) if isinstance(value, int | float) else str(value)
+
+
+def describe_invalid(exc: InvalidValueError) -> str:
+    """«Доля обучающихся с ОВЗ»: доля должна быть от 0 до 100 %. Значение не сохранено."""
+    spec = field_spec(exc.issue)
+    label = spec.label if spec is not None else exc.issue.field
+    where = f" (раздел {table_name(exc.issue.table)})" if exc.issue.table else ""
+    return f"«{label}»{where}: {describe_issue(exc.issue)}. Значение не сохранено."
+
+
+def _write_path(exc: DomainError) -> str | None:
+    if isinstance(exc, InvalidValueError):
+        return describe_invalid(exc)
+    if isinstance(exc, DatabaseLockedError):
+        if exc.holder == "operation":
+            return (
+                "Идёт длительная операция с базой (импорт, откат или отмена большого набора "
+                "изменений): изменение не сохранено. Дождитесь её окончания и повторите."
+            )
+        return (
+            f"База {_name(exc.path)} сейчас занята другой программой или другим окном "
+            "ШНОР Desktop: изменение не сохранено. Закройте базу там или повторите через "
+            "несколько секунд."
+        )
+    if isinstance(exc, NestedChangeSetError):
+        return (
+            f"Внутренняя ошибка программы: действие вида «{exc.inner_kind}» нельзя "
+            f"выполнить внутри действия вида «{exc.outer_kind}». База данных не изменена."
+        )
+    if isinstance(exc, Cancelled):
+        return "Операция отменена; база данных не изменена."
+    return None

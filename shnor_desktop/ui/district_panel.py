@@ -81,6 +81,20 @@ DISTRICT_FIELDS = (
     "population",
 )
 
+# Where the card shows each field: (row, label column, columns the value spans).
+_CARD_PLACES: dict[str, tuple[int, int, int]] = {
+    "name": (0, 0, 3),
+    "office": (1, 0, 3),
+    "region": (2, 0, 1),
+    "centre": (2, 2, 1),
+    "coordinator": (3, 0, 1),
+    "head_of_office": (3, 2, 1),
+    "population": (4, 0, 1),
+}
+
+# Widest a text column of the people's table starts (the full text is in its tooltip).
+MAX_PEOPLE_COLUMN_WIDTH = 240
+
 # The tables whose changes this page shows (schools: the names of people's schools).
 SHOWN_TABLES = frozenset({"district", "district_year", "person", "person_role", "school"})
 
@@ -366,8 +380,9 @@ class PeopleModel(QAbstractTableModel):
                 person.phone,
                 person.email,
             )[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_ORGANISATION:
-            return self._organisation(person) or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The columns are narrowed to fit: the whole text is one hover away.
+            return self.data(index, Qt.ItemDataRole.DisplayRole) or None
         if role == ROLE_ID:
             return person.id
         if role == ROLE_RECORD:
@@ -762,15 +777,21 @@ class DistrictPanel(Panel):
 
         self.card = QGroupBox(self.tr("Район"), self)
         card_layout = QHBoxLayout(self.card)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Short values two to a line: on a 600-pixel screen the card leaves the working
+        # group room for more rows.  The long names (district, office) take a whole line.
+        form = QGridLayout()
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
+        form.setHorizontalSpacing(12)
         self.card_labels: dict[str, QLabel] = {}
-        for name in DISTRICT_FIELDS:
+        for name, (row, column, span) in _CARD_PLACES.items():
+            caption = QLabel(district_field_label(name) + ":", self.card)
             label = QLabel(self.card)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             self.card_labels[name] = label
-            form.addRow(district_field_label(name) + ":", label)
+            form.addWidget(caption, row, column, Qt.AlignmentFlag.AlignTop)
+            form.addWidget(label, row, column + 1, 1, span)
         self.empty_label = QLabel(
             self.tr(
                 "Сведения о районе ещё не заполнены. Нажмите «Заполнить…» "
@@ -791,9 +812,7 @@ class DistrictPanel(Panel):
         self.year_view = self._make_view(self.year_model)
         self.people_model = PeopleModel(self)
         self.people_view = self._make_view(self.people_model)
-        self.people_view.horizontalHeader().setSectionResizeMode(
-            PeopleModel.COL_ROLES, QHeaderView.ResizeMode.Stretch
-        )
+        self.people_view.horizontalHeader().setStretchLastSection(True)
         self.year_view.horizontalHeader().setSectionResizeMode(
             DistrictYearModel.COL_SOURCE, QHeaderView.ResizeMode.Stretch
         )
@@ -858,6 +877,10 @@ class DistrictPanel(Panel):
         self.people_model.set_rows(db.district.people() if db is not None else [], schools)
         for view in (self.year_view, self.people_view):
             view.resizeColumnsToContents()
+        # Long positions and offices would push the roles out of sight.
+        for column in range(PeopleModel.COL_EMAIL):
+            if self.people_view.columnWidth(column) > MAX_PEOPLE_COLUMN_WIDTH:
+                self.people_view.setColumnWidth(column, MAX_PEOPLE_COLUMN_WIDTH)
         self._fit_year_view()
         district = self._district
         for name, label in self.card_labels.items():

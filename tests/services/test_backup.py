@@ -5,27 +5,34 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from shnor_desktop.models import db as dbmod
 from shnor_desktop.models.database import Database
-from shnor_desktop.models.errors import IntegrityError, NotADatabaseError, SchemaTooNewError
+from shnor_desktop.models.errors import NotADatabaseError, SchemaTooNewError
 from shnor_desktop.models.schema import MIGRATIONS, SCHEMA_VERSION
 from shnor_desktop.services import backup
 from shnor_desktop.services.backup import (
     BackupCancelled,
     BackupInfo,
     DatabaseBusyError,
+    DatabaseDamagedError,
     DatabaseMissingError,
+    RetentionPolicy,
     backup_dir_for,
+    backup_kind,
     last_backup,
     list_backups,
     make_backup,
+    newest_sound_backup,
     open_with_backup,
+    prune_backups,
     restore_backup,
 )
+from shnor_desktop.services.files import EmptyDatabaseFileError
 from shnor_desktop.services.messages import describe_error
 
 
@@ -168,18 +175,19 @@ def test_backup_of_a_missing_file_or_a_non_database(tmp_path: Path) -> None:
     assert not backup_dir_for(text).exists() or not list(backup_dir_for(text).iterdir())
 
 
-def test_rotation_keeps_the_newest_and_ignores_other_files(db_path: Path) -> None:
+def test_rotation_keeps_the_newest_automatic_and_ignores_other_files(db_path: Path) -> None:
     folder = backup_dir_for(db_path)
     folder.mkdir()
     foreign = [
         folder / "заметки.txt",
-        folder / "другая-20200101-120000-manual.sqlite",  # another database's backup
+        folder / "другая-20200101-120000-open.sqlite",  # another database's backup
         folder / "район-копия.sqlite",  # not our naming pattern
     ]
     for path in foreign:
         path.write_text("x", encoding="utf-8")
+    policy = RetentionPolicy(recent=3, days=0, weeks=0)
 
-    made = [make_backup(db_path, keep=3, reason=f"r{i}") for i in range(5)]
+    made = [make_backup(db_path, reason="open", policy=policy) for _ in range(5)]
 
     kept = list_backups(db_path)
     assert [info.path for info in kept] == [info.path for info in reversed(made[-3:])]
@@ -187,6 +195,104 @@ def test_rotation_keeps_the_newest_and_ignores_other_files(db_path: Path) -> Non
     assert all(path.exists() for path in foreign)
     assert len({info.path.name for info in made}) == 5  # unique names within one second
     assert last_backup(db_path) == kept[0] == made[-1]
+
+
+def test_manual_backup_survives_thirty_openings(db_path: Path) -> None:
+    """Issue 5: the copies made at every opening never push a deliberate one out."""
+    manual = make_backup(db_path, reason="manual")
+    before_upgrade = make_backup(db_path, reason="before-v3")
+
+    for _ in range(30):
+        make_backup(db_path, reason="open")
+
+    kinds = [(info.reason, info.path) for info in list_backups(db_path)]
+    assert ("manual", manual.path) in kinds
+    assert ("before-v3", before_upgrade.path) in kinds
+    # All thirty were made today: the newest three stand for today.
+    assert [reason for reason, _ in kinds].count("open") == 3
+
+
+def _fake_backups(folder: Path, names: list[str]) -> None:
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes(b"x" * 1000)
+
+
+def test_schedule_keeps_recent_daily_weekly_and_all_manual(db_path: Path) -> None:
+    folder = backup_dir_for(db_path)
+    now = datetime(2024, 3, 31, 12, 0)  # a Sunday
+    names = []
+    day = datetime(2024, 2, 1)
+    while day.date() < now.date():
+        names += [
+            f"район-{day:%Y%m%d}-080000-open.sqlite",
+            f"район-{day:%Y%m%d}-200000-open.sqlite",
+        ]
+        day += timedelta(days=1)
+    names.append("район-20240331-080000-open.sqlite")
+    names.append("район-20230105-100000-manual.sqlite")  # over a year old, made by hand
+    names += [f"район-202401{d:02d}-100000-before-import.sqlite" for d in range(1, 13)]
+    _fake_backups(folder, names)
+
+    deleted = prune_backups(db_path, now=now)
+
+    kept = {(i.created_at.strftime("%d.%m %H"), i.reason) for i in list_backups(db_path)}
+    automatic = sorted(when for when, reason in kept if reason == "open")
+    assert automatic == sorted(
+        [
+            "31.03 08",  # the three newest
+            "30.03 20",
+            "30.03 08",
+            "29.03 20",  # one a day for a week
+            "28.03 20",
+            "27.03 20",
+            "26.03 20",
+            "25.03 20",
+            "24.03 20",  # one a week for about a month (ISO weeks, Monday to Sunday)
+            "17.03 20",
+            "10.03 20",
+            "03.03 20",
+        ]
+    )
+    assert ("05.01 10", "manual") in kept
+    before_import = sorted(when for when, reason in kept if reason == "before-import")
+    assert before_import == [f"{d:02d}.01 10" for d in range(3, 13)]  # the newest ten
+    assert len(deleted) == len(names) - len(kept)
+    assert all(not path.exists() for path in deleted)
+
+
+def test_automatic_backups_stay_within_the_space_bound(db_path: Path) -> None:
+    folder = backup_dir_for(db_path)
+    now = datetime(2024, 3, 31, 12, 0)
+    names = [f"район-202403{d}-090000-open.sqlite" for d in range(25, 32)]  # 7 x 1000 bytes
+    names.append("район-20240301-090000-manual.sqlite")
+    _fake_backups(folder, names)
+
+    prune_backups(db_path, policy=RetentionPolicy(max_bytes=2500), now=now)
+
+    left = [(i.created_at.day, i.reason) for i in list_backups(db_path)]
+    assert left == [(31, "open"), (30, "open"), (1, "manual")]  # manual copies are not counted
+
+    # A bound smaller than one copy still keeps the newest: a backup is never all gone.
+    prune_backups(db_path, policy=RetentionPolicy(max_bytes=10), now=now)
+    assert [(i.created_at.day, i.reason) for i in list_backups(db_path)] == [
+        (31, "open"),
+        (1, "manual"),
+    ]
+
+
+def test_make_backup_applies_the_space_bound(db_path: Path) -> None:
+    size = make_backup(db_path, reason="open").size
+    bound = RetentionPolicy(max_bytes=int(size * 2.5))
+    for _ in range(4):
+        make_backup(db_path, reason="open", policy=bound)
+    assert len(list_backups(db_path)) == 2
+
+
+def test_backup_kinds() -> None:
+    assert backup_kind("open") == backup.AUTOMATIC
+    assert backup_kind("before-v3") == backup_kind("before-restore") == backup.PRE_OPERATION
+    assert backup_kind("manual") == backup_kind("флешка") == backup.MANUAL
 
 
 def test_list_backups_newest_first_parses_names(db_path: Path, tmp_path: Path) -> None:
@@ -283,11 +389,12 @@ def test_restore_refuses_a_damaged_backup(db_path: Path) -> None:
     info.path.write_bytes(bytes(data))
     before = sha256(db_path)
 
-    with pytest.raises((IntegrityError, NotADatabaseError)) as caught:
+    with pytest.raises(DatabaseDamagedError) as caught:
         restore_backup(info.path, db_path)
 
     assert sha256(db_path) == before
-    assert "ШНОР" in describe_error(caught.value) or "повреждена" in describe_error(caught.value)
+    assert "повреждён" in describe_error(caught.value)
+    assert not Path(f"{info.path}-wal").exists() and not Path(f"{info.path}-shm").exists()
 
 
 def test_restore_while_the_database_is_open_is_refused(
@@ -378,9 +485,62 @@ def test_newer_schema_is_refused_and_left_byte_for_byte(db_path: Path, tmp_path:
     )
 
 
-def test_open_with_backup_creates_a_new_database_without_a_backup(tmp_path: Path) -> None:
+def test_open_with_backup_creates_a_new_database_only_when_asked(tmp_path: Path) -> None:
     path = tmp_path / "новая.sqlite"
-    db = open_with_backup(path)
+    with pytest.raises(DatabaseMissingError):
+        open_with_backup(path)
+    assert not path.exists()
+
+    db = open_with_backup(path, create=True)
     db.close()
     assert user_version(path) == SCHEMA_VERSION
     assert list_backups(path) == []
+
+
+def test_open_with_backup_leaves_an_empty_file_alone(tmp_path: Path) -> None:
+    """Issue 7: a 0-byte file named by the user is not silently made a database."""
+    path = tmp_path / "пустой.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(EmptyDatabaseFileError) as caught:
+        open_with_backup(path)
+    assert path.read_bytes() == b""
+    assert not Path(f"{path}-wal").exists()
+    assert "пуст (0 байт)" in describe_error(caught.value)
+
+    open_with_backup(path, create=True).close()  # after the user agreed
+    assert user_version(path) == SCHEMA_VERSION
+
+
+def _overwrite_page(path: Path, page: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[page * 4096 : (page + 1) * 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_database_is_refused_and_restored_from_the_newest_sound_backup(
+    db_path: Path,
+) -> None:
+    """Issue 7: one overwritten page; the open refuses, the newest sound backup restores it."""
+    older = make_backup(db_path, reason="manual")
+    good = make_backup(db_path, reason="open")
+    # A copy of a damaged file saved before an earlier restore: not a candidate.
+    bad = make_backup(db_path, reason="before-restore")
+    _overwrite_page(bad.path, 2)
+    _overwrite_page(db_path, 2)
+    damaged = sha256(db_path)
+
+    with pytest.raises(DatabaseDamagedError) as caught:
+        open_with_backup(db_path)
+    assert sha256(db_path) == damaged
+    text = describe_error(caught.value)
+    assert text.startswith(f"Файл базы «{db_path}» повреждён")
+    assert "Восстановите базу из резервной копии" in text
+    assert "btree" not in text and "Page" not in text  # no English of SQLite
+
+    assert newest_sound_backup(db_path) == good != older
+    saved = restore_backup(good.path, db_path)
+
+    assert sha256(saved.path) == damaged  # the damaged file is kept, byte for byte
+    db = open_with_backup(db_path)
+    db.close()
+    assert school_codes(db_path) == ["01", "02"]
