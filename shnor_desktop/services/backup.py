@@ -527,11 +527,11 @@ def newest_sound_backup(db_path: Path, out_dir: Path | None = None) -> BackupInf
     return None
 
 
-def _readable(db_path: Path) -> bool:
-    """Tell whether SQLite can read ``db_path`` as a database of ours."""
+def _sound(db_path: Path) -> bool:
+    """Tell whether ``db_path`` passes the checks made before opening (quick_check included)."""
     try:
-        read_schema_version(db_path)
-    except NotADatabaseError:
+        check_database_file(db_path)
+    except (DomainError, OSError):
         return False
     return True
 
@@ -582,7 +582,8 @@ def restore_backup(backup_path: Path, db_path: Path) -> BackupInfo:
     if not db_path.is_file():
         raise DatabaseMissingError(db_path)
     saved: BackupInfo | None = None
-    if db_path.stat().st_size > 0 and _readable(db_path):
+    # A damaged file is saved byte for byte before anything (even its journal mode) changes.
+    if _sound(db_path):
         # Opened first: it fails while someone holds the file, before anything is written.
         dst = _open_exclusive_target(db_path)
         try:
@@ -592,7 +593,7 @@ def restore_backup(backup_path: Path, db_path: Path) -> BackupInfo:
         except BaseException:
             dst.close()
             raise
-    if saved is None:  # SQLite cannot read the current file: keep its bytes, start afresh
+    if saved is None:  # the current file is damaged or not ours: keep its bytes, start afresh
         saved = _raw_copy(db_path, "before-restore")
         _remove_with_side_files(db_path)
         dst = _open_exclusive_target(db_path)

@@ -14,8 +14,10 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
@@ -92,8 +94,29 @@ _CARD_PLACES: dict[str, tuple[int, int, int]] = {
     "population": (4, 0, 1),
 }
 
-# Widest a text column of the people's table starts (the full text is in its tooltip).
-MAX_PEOPLE_COLUMN_WIDTH = 240
+# Narrowest a column of the people's table is squeezed to (the full text is in its tooltip).
+MIN_PEOPLE_COLUMN_WIDTH = 90
+
+
+def share_widths(natural: list[int], available: int, minimum: int) -> list[int]:
+    """Fit columns into ``available`` pixels: narrow the widest ones first, to ``minimum``.
+
+    Columns that fit keep their natural width; the rest get the same cap, so a
+    long position does not push the roles out of sight.
+    """
+    if sum(natural) <= available:
+        return list(natural)
+    widths = sorted(natural)
+    rest, count = available, len(widths)
+    cap = minimum
+    for i, width in enumerate(widths):
+        share = rest // (count - i)
+        if width > share:
+            cap = max(share, minimum)
+            break
+        rest -= width
+    return [min(w, cap) for w in natural]
+
 
 # The tables whose changes this page shows (schools: the names of people's schools).
 SHOWN_TABLES = frozenset({"district", "district_year", "person", "person_role", "school"})
@@ -813,6 +836,8 @@ class DistrictPanel(Panel):
         self.people_model = PeopleModel(self)
         self.people_view = self._make_view(self.people_model)
         self.people_view.horizontalHeader().setStretchLastSection(True)
+        self._people_widths: list[int] = []
+        self.people_view.viewport().installEventFilter(self)
         self.year_view.horizontalHeader().setSectionResizeMode(
             DistrictYearModel.COL_SOURCE, QHeaderView.ResizeMode.Stretch
         )
@@ -877,10 +902,10 @@ class DistrictPanel(Panel):
         self.people_model.set_rows(db.district.people() if db is not None else [], schools)
         for view in (self.year_view, self.people_view):
             view.resizeColumnsToContents()
-        # Long positions and offices would push the roles out of sight.
-        for column in range(PeopleModel.COL_EMAIL):
-            if self.people_view.columnWidth(column) > MAX_PEOPLE_COLUMN_WIDTH:
-                self.people_view.setColumnWidth(column, MAX_PEOPLE_COLUMN_WIDTH)
+        self._people_widths = [
+            self.people_view.columnWidth(c) for c in range(self.people_model.columnCount())
+        ]
+        self._fit_people_columns()
         self._fit_year_view()
         district = self._district
         for name, label in self.card_labels.items():
@@ -904,6 +929,20 @@ class DistrictPanel(Panel):
         """Reload only when something this page shows changed."""
         if not info.tables or info.tables & SHOWN_TABLES:
             self.reload()
+
+    def _fit_people_columns(self) -> None:
+        """Share the table's width among the people's columns (long texts are cut)."""
+        view = self.people_view
+        widths = share_widths(self._people_widths, view.viewport().width(), MIN_PEOPLE_COLUMN_WIDTH)
+        for column, width in enumerate(widths):
+            view.setColumnWidth(column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Fit the people's columns whenever their table changes width."""
+        # The viewport, not the view: the view's own resize comes before its viewport's.
+        if watched is self.people_view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_people_columns()
+        return super().eventFilter(watched, event)
 
     def _fit_year_view(self, max_rows: int = 10) -> None:
         """Make the yearly table as high as its rows (up to ``max_rows``)."""

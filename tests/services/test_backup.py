@@ -458,7 +458,7 @@ def test_older_schema_is_backed_up_then_upgraded(tmp_path: Path) -> None:
     assert version == SCHEMA_VERSION == 3
     assert fold  # the migration back-filled the folded name
     backups = list_backups(path)
-    assert [i.reason for i in backups] == ["before-v2"]
+    assert [i.reason for i in backups] == [f"before-v{SCHEMA_VERSION}"]
     assert user_version(backups[0].path) == 1
     assert school_codes(backups[0].path) == ["01"]
     assert sha256(path) != before
