@@ -45,6 +45,66 @@ def test_check_on_a_sound_database(demo_path: Path, capsys: pytest.CaptureFixtur
     assert sha256(demo_path) == before  # read-only
 
 
+def test_check_leaves_no_wal_or_shm_files(
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A WAL-mode database that is only read gets no -wal/-shm files beside it."""
+    code, _out, err = run(["check", "--db", str(demo_path)], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in demo_path.parent.iterdir()) == [demo_path.name]
+
+
+def _overwrite_page(path: Path, page: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[page * 4096 : (page + 1) * 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+
+
+def test_check_on_a_damaged_database_is_russian_and_names_the_good_backup(
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from shnor_desktop.services.backup import make_backup
+
+    good = make_backup(demo_path)
+    _overwrite_page(demo_path, 10)
+    code, out, err = run(["check", "--db", str(demo_path)], capsys)
+    assert code == 1
+    assert "Целостность: нарушена" in out + err
+    assert f"Последняя исправная резервная копия: {good.path}" in err
+    assert "Файл → Восстановить из резервной копии" in err
+    for english in ("Page", "btree", "malformed", "error code"):
+        assert english not in out + err
+
+
+def test_check_on_an_empty_or_truncated_file(
+    tmp_path: Path, demo_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "пустой.sqlite"
+    empty.write_bytes(b"")
+    code, _out, err = run(["check", "--db", str(empty)], capsys)
+    assert code == 1
+    assert f"Файл «{empty}» пуст (0 байт)" in err
+    assert empty.read_bytes() == b""
+
+    data = demo_path.read_bytes()
+    demo_path.write_bytes(data[: len(data) // 2])
+    code, _out, err = run(["check", "--db", str(demo_path)], capsys)
+    assert code == 1
+    assert f"Файл базы «{demo_path}» обрезан" in err
+    assert "не является базой" not in err
+
+
+def test_usage_line_shows_the_command_as_optional(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(["-h"], capsys)
+    assert code == 0
+    usage = out.splitlines()[0]
+    assert (
+        usage == "Использование: shnor-desktop [-h] [--version] [--db ФАЙЛ | --demo] [КОМАНДА ...]"
+    )
+    code, out, _err = run(["check", "-h"], capsys)
+    assert out.splitlines()[0] == "Использование: shnor-desktop check [-h] --db ФАЙЛ"
+
+
 def test_check_on_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "нет.sqlite"
     code, _out, err = run(["check", "--db", str(missing)], capsys)

@@ -275,9 +275,12 @@ def test_nested_change_set_of_another_kind_is_refused(db: Database, base: dict[s
         with db.log.change_set("Правка"):
             pass
     assert data_dump(db.conn) == before
-    with pytest.raises(NestedChangeSetError), db.log.change_set("Правка") as cs:
-        with db.log.change_set("Откат", "revert", reverts_id=1):
-            pass
+    with (
+        pytest.raises(NestedChangeSetError),
+        db.log.change_set("Правка"),
+        db.log.change_set("Откат", "revert", reverts_id=1),
+    ):
+        pass
     with db.log.change_set("Внешний") as outer, db.log.change_set("Внутренний") as inner:
         assert inner is outer  # same kind: it joins, and the outer label stands
         inner.update("school", base["first"], {"short_name": "Y"})

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QScrollArea, QWidget
 
 from shnor_desktop.models.database import Database
@@ -91,6 +92,14 @@ def _focus(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(widget.hasFocus)
 
 
+def _type(widget: QWidget, text: str) -> None:
+    """Type ``text`` as a user would (QTest.keyClicks takes ASCII only)."""
+    for char in text:
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier
+        )
+
+
 def _click_row(qtbot, panel: PassportPanel, school_id: int) -> None:  # type: ignore[no-untyped-def]
     rect = panel.tree.visualRect(panel.model.index_of(school_id))
     qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -155,11 +164,11 @@ def test_search_folds_russian_case_and_counts_only_matches(
     def first() -> str:
         return str(panel.model.index(0, 0).data() or "")
 
-    qtbot.keyClicks(panel.search, "БАРТЕНЕВКА")
+    _type(panel.search, "БАРТЕНЕВКА")
     qtbot.waitUntil(lambda: "Бартеневка" in first())
     assert panel.model.rowCount() == 1
     panel.search.clear()
-    qtbot.keyClicks(panel.search, "николаевка")
+    _type(panel.search, "николаевка")
     # The branch matches and brings its school along; only the branch is counted.
     qtbot.waitUntil(lambda: "Знаменский" in first())
     assert panel.model.rowCount() == 1
@@ -172,7 +181,7 @@ def test_search_without_results_says_so_and_offers_a_reset(
     panel: PassportPanel,
     qtbot,  # type: ignore[no-untyped-def]
 ) -> None:
-    qtbot.keyClicks(panel.search, "нет такой школы")
+    _type(panel.search, "нет такой школы")
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
     assert panel.pages.currentWidget() is panel.empty
     assert panel.empty.title.text() == "Ничего не найдено"
@@ -313,7 +322,7 @@ def test_invalid_value_is_kept_with_the_reason_under_it(
     profile = panel.db.schools.profile(school_id, 2022)
     assert profile is not None and profile.pct_low_income == 41
     edit.selectAll()
-    qtbot.keyClicks(edit, "пять")
+    _type(edit, "пять")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert "нужно число" in field.note.text()
     edit.selectAll()
@@ -331,7 +340,7 @@ def test_a_whole_number_field_asks_for_a_whole_number(
     edit = _line(panel, "profile", "teachers")
     _focus(qtbot, edit)
     edit.selectAll()
-    qtbot.keyClicks(edit, "двенадцать")
+    _type(edit, "двенадцать")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     note = panel.editors[("profile", "teachers")].note.text()
     assert "целое число" in note
@@ -491,7 +500,7 @@ def test_2_tab_goes_from_field_to_field(panel: PassportPanel, qtbot) -> None:  #
     email = _line(panel, "school", "email")
     _focus(qtbot, director)
     director.selectAll()
-    qtbot.keyClicks(director, "Иванова Анна Петровна")
+    _type(director, "Иванова Анна Петровна")
     qtbot.keyClick(director, Qt.Key.Key_Tab)
     assert phone.hasFocus()
     phone.selectAll()
@@ -639,7 +648,7 @@ def test_9_a_new_database_offers_the_current_year_and_any_typed_one(
     messages: list[str] = []
     panel.sig_status.connect(messages.append)
     panel.year.line.selectAll()
-    qtbot.keyClicks(panel.year.line, "двадцать седьмой")
+    _type(panel.year.line, "двадцать седьмой")
     qtbot.keyClick(panel.year.line, Qt.Key.Key_Return)
     assert panel.selected_year == 2027
     assert panel.year.currentText() == "2027/28"
