@@ -47,9 +47,10 @@ class QtGapsTranslator(QTranslator):
         source_text: str,
         disambiguation: str | None = None,
         n: int = -1,
-    ) -> str:
+    ) -> str | None:
         del disambiguation, n
-        return self.TEXTS.get((context, source_text), "")
+        # None reaches Qt as a null string, "not mine": "" would blank every other text.
+        return self.TEXTS.get((context, source_text))
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt's name)
         """The translator has texts (Qt skips empty translators)."""

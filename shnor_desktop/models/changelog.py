@@ -654,6 +654,8 @@ class ChangeLog:
             self._open = cs
             try:
                 yield cs
+                if state is not None:
+                    state.check()  # a cancel that came during the last step still rolls back
                 if cs.id is not None:
                     self._finish(cs)
                 self.conn.execute("COMMIT")

@@ -2,28 +2,27 @@
 
 The checks of ``district``, ``district_year``, ``person`` and ``person_role``
 are declared here once: their fields as :class:`FieldSpec` (``*_SPECS``) and
-the rules over a whole row as plain functions (:data:`ROW_RULES`, in the
-shape of ``rules.RowRule``).  :data:`TABLE_CHECKS` pairs them by table for the
-change log's rules.  The repository runs them before every write, and the
-dialogs run :func:`check_district` & co. to show every problem at once.  They
-return :class:`FieldIssue` values with codes; the UI words them in Russian.
+the rules over a whole row (:data:`ROW_RULES`), registered with the change
+log's rules so that every write path runs them.  The repository checks before
+it opens a change set, and the dialogs run :func:`check_district` & co. to
+show every problem at once.  They return :class:`FieldIssue` values with
+codes; the UI words them in Russian.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from shnor_desktop.models import rules
 from shnor_desktop.models.changelog import ChangeLog
 from shnor_desktop.models.db import from_row
 from shnor_desktop.models.errors import RecordNotFoundError
 from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError, check_value
-
-if TYPE_CHECKING:
-    from shnor_desktop.models.rules import RowContext
+from shnor_desktop.models.rules import RowContext, RowRule
 
 # Role codes with their labels (translatable sources, context "district").
 ROLE_LABELS: dict[str, str] = {
@@ -239,21 +238,22 @@ def check_person_role(row: Mapping[str, Any]) -> list[FieldIssue]:
     return field_issues(PERSON_ROLE_SPECS, row)
 
 
-RowRuleFunction = Callable[["RowContext"], Iterable[FieldIssue]]
-
-ROW_RULES: dict[str, tuple[RowRuleFunction, ...]] = {
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "person": (person_row_rule,),
     "district_year": (district_year_row_rule,),
 }
 """The rules over a whole row, by table (``rules.RowRule``)."""
 
-TABLE_CHECKS: dict[str, tuple[tuple[FieldSpec, ...], tuple[RowRuleFunction, ...]]] = {
+TABLE_CHECKS: dict[str, tuple[tuple[FieldSpec, ...], tuple[RowRule, ...]]] = {
     "district": (DISTRICT_SPECS, ()),
     "district_year": (DISTRICT_YEAR_SPECS, ROW_RULES["district_year"]),
     "person": (PERSON_SPECS, ROW_RULES["person"]),
     "person_role": (PERSON_ROLE_SPECS, ()),
 }
-"""Fields and row rules of this module's tables, for ``rules.register(table, *checks)``."""
+"""Fields and row rules of this module's tables, as the change log's rules know them."""
+
+for _table, (_specs, _row_rules) in TABLE_CHECKS.items():
+    rules.register(_table, _specs, _row_rules)
 
 
 def _role_order(code: str) -> tuple[int, str]:
@@ -295,8 +295,13 @@ class DistrictRepository:
     """
 
     def __init__(self, conn: sqlite3.Connection, log: ChangeLog) -> None:
-        self.conn = conn
+        del conn  # reads go through the reading thread's own connection
         self.log = log
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection this thread reads with (the writer inside a change set)."""
+        return self.log.reader()
 
     # --- the district ---------------------------------------------------------------
     def district(self) -> District | None:

@@ -347,15 +347,31 @@ def _final_name(folder: Path, stem: str, created: datetime, reason: str) -> Path
 
 # --------------------------------------------------------------------------- backup
 def _open_source(path: Path) -> sqlite3.Connection:
-    """Open ``path`` read-only for the backup, refusing a missing file or a non-database."""
+    """Open ``path`` for reading the backup, refusing a missing file or a non-database.
+
+    The connection takes SQLite's locks (a copy is one consistent snapshot even
+    if the application opens the file meanwhile) and writes nothing
+    (``query_only``).  It is opened read-write where it can be: the last
+    connection to close removes the ``-wal``/``-shm`` files, which a read-only
+    one would leave beside a database that had none.
+    """
     if not path.is_file():
         raise DatabaseMissingError(path)
     read_schema_version(path)  # raises NotADatabaseError for a foreign or damaged header
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    uri = path.resolve().as_uri()
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(f"{uri}?mode=rw", uri=True, isolation_level=None)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            conn.close()
+        else:
+            return conn
+    try:  # a write-protected file or folder: read it read-only
+        return sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise NotADatabaseError(path, str(exc)) from exc
-    return conn
 
 
 def _copy(

@@ -248,10 +248,9 @@ def _files(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per err
     """Word the errors of checking a database file before opening or creating it."""
     if isinstance(exc, DatabaseDamagedError):
         return (
-            f"Файл базы {_name(exc.path)} повреждён: проверка целостности нашла ошибки "
-            f"в его страницах ({len(exc.problems)}). Работать с ним нельзя — изменения "
-            "могут пропасть. Восстановите базу из резервной копии "
-            "(«Файл → Восстановить из резервной копии»)."
+            f"Файл базы {_name(exc.path)} повреждён: часть его страниц испорчена. "
+            "Работать с ним нельзя — изменения могут пропасть. "
+            "Восстановите базу из резервной копии."
         )
     if isinstance(exc, DatabaseTruncatedError):
         return (

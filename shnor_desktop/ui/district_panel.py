@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shnor_desktop.models.changelog import ChangeSetInfo
 from shnor_desktop.models.district import (
     DISTRICT_YEAR_COUNTS,
     ROLE_LABELS,
@@ -65,7 +64,7 @@ from shnor_desktop.models.text import (
     parse_school_year,
     school_year_label,
 )
-from shnor_desktop.services.messages import describe_error
+from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 
@@ -228,7 +227,8 @@ def issue_text(issue: FieldIssue) -> str:  # noqa: PLR0911 (one wording per code
         return _tr("Адрес эл. почты пишется так: name@example.ru.")
     if code == "unknown_choice" and issue.field == "role" and args:
         return _tr("Неизвестная роль «%1».").replace("%1", str(args[0]))
-    return code
+    text = describe_issue(issue)  # the shared wording of the write path's rules
+    return text[:1].upper() + text[1:] + "."
 
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -791,6 +791,7 @@ class DistrictPanel(Panel):
     """The district card, its yearly figures and the working group."""
 
     TITLE = "Район и рабочая группа"  # source string, context "Panel"
+    TABLES = SHOWN_TABLES
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
@@ -925,11 +926,6 @@ class DistrictPanel(Panel):
             self._select(self.people_view, self.people_model.row_of_id(person_id))
         self._update_actions()
 
-    def on_data_changed(self, info: ChangeSetInfo) -> None:
-        """Reload only when something this page shows changed."""
-        if not info.tables or info.tables & SHOWN_TABLES:
-            self.reload()
-
     def _fit_people_columns(self) -> None:
         """Share the table's width among the people's columns (long texts are cut)."""
         view = self.people_view
@@ -1026,12 +1022,8 @@ class DistrictPanel(Panel):
 
     # --- after a write ----------------------------------------------------------------
     def _written(self, set_id: int | None, done: str, unchanged: str) -> None:
-        if set_id is None:
-            self.sig_status.emit(unchanged)
-            return
-        # Until the change log puts every edit on the undo stack by itself.
-        self.sig_undoable.emit(set_id)
-        self.sig_status.emit(done)
+        # The change log puts the set on the undo stack by itself (Правка → Отменить).
+        self.sig_status.emit(unchanged if set_id is None else done)
 
     def _open(self, dialog: FormDialog) -> FormDialog:
         """Show a dialog window-modally; it is deleted once closed."""

@@ -11,7 +11,7 @@ guard, the year picker and the reflowing forms come from ``ui/widgets.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -236,6 +236,8 @@ class PassportPanel(Panel):
     """Schools with search and filters; the passport of the selected one."""
 
     TITLE = QCoreApplication.translate("Panel", "Школы и паспорта")
+    #: Schools, their passports, and the people offered as curators.
+    TABLES: ClassVar[frozenset[str]] = frozenset({"school", "school_profile", "person"})
 
     #: Below this the form puts labels above the fields; the list and the
     #: navigation give way first (see ``_build``).
@@ -251,6 +253,7 @@ class PassportPanel(Panel):
         self._shown_year: int | None = None
         self._school_total = 0
         self._shows = 0
+        self._loaded: object = None  # the database last read, to tell a new one from a reload
         self.editors: dict[tuple[str, str], FieldEditor] = {}
         self.charts: Any = None
         self._build()
@@ -463,23 +466,34 @@ class PassportPanel(Panel):
 
     # --- data ---------------------------------------------------------------------------
     def reload(self) -> None:
-        """Read schools, years and the shown passport again (another database)."""
+        """Read schools, years and the shown passport again.
+
+        Another database starts on its default year and first school; the same
+        database read again (changes made while the panel was hidden) keeps
+        the school, the year and any value not yet saved.
+        """
         db = self.db
-        self.school_id = None
-        self._shown_school = self._shown_year = None
-        for editor in self.editors.values():
-            editor.set_error("")
+        same = db is not None and db is self._loaded
+        self._loaded = db
+        if not same:
+            self.school_id = None
+            self._shown_school = self._shown_year = None
+            for editor in self.editors.values():
+                editor.set_error("")
         if db is None:
             self.model.set_repository(None)
             self.show_school(None)
             return
-        self.year.set_years(
-            db.schools.years(), select=db.schools.default_year() or current_school_year()
-        )
+        if same:
+            self.year.set_years(db.schools.years())
+        else:
+            self.year.set_years(
+                db.schools.years(), select=db.schools.default_year() or current_school_year()
+            )
+            self.model.set_repository(db.schools, refresh=False)
         self._fill_reference_choices()
-        self.model.set_repository(db.schools, refresh=False)
         self._school_total = len(db.schools.all_schools())
-        self._apply_query()
+        self._apply_query(pin=same)
 
     def _fill_reference_choices(self) -> None:
         db = self.db
@@ -763,9 +777,9 @@ class PassportPanel(Panel):
         try:
             value = parse_field(spec, raw)
             if table == "profile":
-                set_id = db.schools.set_profile_value(self.school_id, year, name, value, label)
+                changed = db.schools.set_profile_value(self.school_id, year, name, value, label)
             else:
-                set_id = db.schools.set_school_value(self.school_id, name, value, label)
+                changed = db.schools.set_school_value(self.school_id, name, value, label)
         except InvalidValueError as exc:
             self._refuse(editor, issue_text(exc.issue))
             return
@@ -780,9 +794,9 @@ class PassportPanel(Panel):
             return
         editor.set_error("")
         editor.show_stored()  # «30,50» typed is shown as «30,5», as stored
-        if set_id is None:
+        if changed is None:
             return
-        self.sig_undoable.emit(set_id)
+        # The change log puts the edit on the undo stack by itself.
         message = self.tr("Сохранено: {0}").format(label)
         if self.model.is_kept(self.school_id):
             message += ". " + self.tr(
@@ -856,7 +870,7 @@ class PassportPanel(Panel):
             return
         values = dialog.values_out
         try:
-            set_id, school_id = db.schools.add(
+            _changed, school_id = db.schools.add(
                 values, self.tr("Добавлена школа {0}").format(quoted(values["short_name"]))
             )
         except (ConstraintError, InvalidValueError) as exc:
@@ -870,7 +884,6 @@ class PassportPanel(Panel):
                 self.tr("Школа не добавлена: {0}").format(detail),
             )
             return
-        self.sig_undoable.emit(set_id)
         self.select_school(school_id)
 
     def remove_school(self) -> None:
@@ -906,10 +919,7 @@ class PassportPanel(Panel):
         )
         if not ask_yes_no(self, self.tr("Удаление школы"), text, self.tr("Удалить")):
             return
-        set_id = db.schools.remove(
-            school.id, self.tr("Удалена школа {0}").format(quoted(school.short_name))
-        )
-        self.sig_undoable.emit(set_id)
+        db.schools.remove(school.id, self.tr("Удалена школа {0}").format(quoted(school.short_name)))
 
     # --- charts -----------------------------------------------------------------------------
     def _on_tabs_changed(self, _index: int) -> None:

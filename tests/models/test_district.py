@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -19,6 +18,7 @@ from shnor_desktop.models.district import (
 )
 from shnor_desktop.models.errors import RecordNotFoundError
 from shnor_desktop.models.fields import InvalidValueError
+from shnor_desktop.models.rules import RowContext
 
 # The log's own tables change with every write, a revert included; sqlite_sequence
 # keeps the highest id ever used.  Everything else must come back exactly.
@@ -324,15 +324,43 @@ def test_figures_need_a_district(tmp_path: Path) -> None:
 
 
 def test_row_rules_for_the_change_log(db: Database) -> None:
-    district_id = db.district.district().id  # type: ignore[union-attr]
-    row = {"district_id": district_id, "year": 2023}
-    context = SimpleNamespace(conn=db.conn, row_id=None, row=row, changed=frozenset(row))
-    assert [i.code for i in district_year_row_rule(context)] == ["duplicate_year"]  # type: ignore[arg-type]
+    district = db.district.district()
+    assert district is not None
+    row = {"district_id": district.id, "year": 2023}
+    context = RowContext(db.conn, "district_year", None, row, frozenset(row))
+    assert [i.code for i in district_year_row_rule(context)] == ["duplicate_year"]
     own = db.district.years()[0].id
-    context = SimpleNamespace(conn=db.conn, row_id=own, row=row, changed=frozenset({"year"}))
-    assert district_year_row_rule(context) == []  # type: ignore[arg-type]
+    context = RowContext(db.conn, "district_year", own, row, frozenset({"year"}))
+    assert district_year_row_rule(context) == []
     person = {"full_name": "И.", "email": "плохо", "phone": ""}
-    context = SimpleNamespace(conn=db.conn, row_id=1, row=person, changed=frozenset({"email"}))
-    assert [i.code for i in person_row_rule(context)] == ["email_format"]  # type: ignore[arg-type]
-    context = SimpleNamespace(conn=db.conn, row_id=1, row=person, changed=frozenset({"position"}))
-    assert person_row_rule(context) == []  # type: ignore[arg-type]
+    context = RowContext(db.conn, "person", 1, person, frozenset({"email"}))
+    assert [i.code for i in person_row_rule(context)] == ["email_format"]
+    context = RowContext(db.conn, "person", 1, person, frozenset({"position"}))
+    assert person_row_rule(context) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "values", "expected"),
+    [
+        ("person", {"full_name": " "}, ("full_name", "required")),
+        ("person", {"full_name": "И.", "email": "нет"}, ("email", "email_format")),
+        ("person_role", {"person_id": 1, "role": "boss"}, ("role", "unknown_choice")),
+        ("district_year", {"year": 2023}, ("year", "duplicate_year")),
+        ("district_year", {"year": 2024, "buses": -1}, ("buses", "negative")),
+        ("district", {"name": ""}, ("name", "required")),
+    ],
+)
+def test_every_write_path_runs_the_checks(
+    db: Database, table: str, values: dict[str, object], expected: tuple[str, str]
+) -> None:
+    """An import or the command line writes through the change log: the same checks hold."""
+    if table == "district_year":
+        values = {"district_id": db.district.district().id, **values}  # type: ignore[union-attr]
+    if table == "person_role":
+        values = {**values, "person_id": _tutor(db)}
+    before = _dump(db.conn)
+    with pytest.raises(InvalidValueError) as exc, db.log.change_set("Импорт", "import") as cs:
+        cs.insert(table, values)
+    assert _issue(exc)[:2] == expected
+    assert exc.value.issue.table == table
+    assert _dump(db.conn) == before

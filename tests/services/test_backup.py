@@ -121,6 +121,8 @@ def test_backup_is_an_integral_self_contained_copy(db_path: Path) -> None:
         conn.close()
     assert not Path(f"{info.path}-wal").exists()
     assert [p.name for p in info.path.parent.iterdir()] == [info.path.name]  # no leftovers
+    # The database, closed in WAL mode, gets no -wal/-shm from being read.
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["район-backups", "район.sqlite"]
 
 
 def test_backup_while_the_application_holds_the_database(db_path: Path) -> None:

@@ -47,18 +47,22 @@ def empty_panel(qtbot, tmp_db_path: Path) -> Iterator[PassportPanel]:  # type: i
     yield from _open_panel(qtbot, tmp_db_path)
 
 
+class Questions(list[str]):
+    """The questions asked, and the answer the next one gets."""
+
+    answer = True
+
+
 @pytest.fixture
-def asked(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+def asked(monkeypatch) -> Questions:  # type: ignore[no-untyped-def]
     """Questions the panel asks, answered «yes» unless ``asked.answer`` says otherwise."""
-    questions: list[str] = []
-    answers = {"yes": True}
+    questions = Questions()
 
     def ask(_parent, _title, text, _yes):  # type: ignore[no-untyped-def]
         questions.append(text)
-        return answers["yes"]
+        return questions.answer
 
     monkeypatch.setattr("shnor_desktop.ui.passport_panel.ask_yes_no", ask)
-    questions.answer = answers  # type: ignore[attr-defined]
     return questions
 
 
@@ -283,13 +287,10 @@ def test_edit_saves_and_undo_restores(panel: PassportPanel, qtbot) -> None:  # t
     assert panel.db is not None
     edit = _line(panel, "profile", "pct_low_income")
     assert edit.text() == "32"
-    with qtbot.waitSignal(panel.sig_undoable) as blocker:
-        _focus(qtbot, edit)
-        edit.selectAll()
-        qtbot.keyClicks(edit, "30,50")
-        qtbot.keyClick(edit, Qt.Key.Key_Return)
-    set_id = blocker.args[0]
-    panel.db.undo.push(set_id)
+    _focus(qtbot, edit)
+    edit.selectAll()
+    qtbot.keyClicks(edit, "30,50")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
     profile = panel.db.schools.profile(school_id, 2022)
     assert profile is not None and profile.pct_low_income == 30.5
     assert edit.text() == "30,5"
@@ -324,7 +325,7 @@ def test_invalid_value_is_kept_with_the_reason_under_it(
     edit.selectAll()
     _type(edit, "пять")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
-    assert "нужно число" in field.note.text()
+    assert "нужно число" in field.note.text().lower()
     edit.selectAll()
     qtbot.keyClicks(edit, "40")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
@@ -390,13 +391,11 @@ def test_history_dialog_lists_changes(panel: PassportPanel, qtmodeltester) -> No
     dialog.close()
 
 
-def test_add_and_remove_school_with_undo(panel: PassportPanel, asked: list[str]) -> None:
+def test_add_and_remove_school_with_undo(panel: PassportPanel, asked: Questions) -> None:
     assert panel.db is not None
     db = panel.db
     school_id = _select(panel, "гимназия")
     before = len(db.schools.profiles(school_id))
-    undo_ids: list[int] = []
-    panel.sig_undoable.connect(undo_ids.append)
     panel.remove_school()
     question = asked[0]
     assert "можно отменить" in question
@@ -404,7 +403,6 @@ def test_add_and_remove_school_with_undo(panel: PassportPanel, asked: list[str])
     assert "Удалить МОУ «Гимназия с. Ивантеевка» и 5 паспортов (2019/20 – 2023/24)?" in question
     assert "Её филиал станет самостоятельной школой." in question
     assert "»»" not in question
-    db.undo.push(undo_ids[-1])
     assert not panel.model.index_of(school_id).isValid()
     assert panel.school_id is not None and panel.school_id == panel.tree.currentIndex().data(
         ROLE_ID
@@ -520,7 +518,9 @@ def test_2_tab_goes_from_field_to_field(panel: PassportPanel, qtbot) -> None:  #
     qtbot.keyClick(director, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     assert histories == ["director"]
     field = panel.editors[("school", "director")]
-    menu_event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5))
+    menu_event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, QPoint(5, 5), director.mapToGlobal(QPoint(5, 5))
+    )
     QApplication.sendEvent(director, menu_event)
     menu = field.context_menu
     assert field.history_action in menu.actions()
@@ -566,7 +566,7 @@ def test_3_the_edited_school_stays_when_it_leaves_the_group_filter(
 def test_4_switching_school_asks_before_dropping_a_refused_value(
     panel: PassportPanel,
     qtbot,  # type: ignore[no-untyped-def]
-    asked: list[str],
+    asked: Questions,
 ) -> None:
     assert panel.db is not None
     arbuzovka = _select(panel, "арбузовка")
@@ -575,7 +575,7 @@ def test_4_switching_school_asks_before_dropping_a_refused_value(
     _focus(qtbot, edit)
     edit.selectAll()
     qtbot.keyClicks(edit, "120")
-    asked.answer["yes"] = False  # type: ignore[attr-defined]
+    asked.answer = False
     _click_row(qtbot, panel, kanaevka)
     assert len(asked) == 1
     assert "«120»" in asked[0] and "от 0 до 100" in asked[0]
@@ -583,7 +583,7 @@ def test_4_switching_school_asks_before_dropping_a_refused_value(
     assert panel.school_id == arbuzovka
     assert edit.text() == "120"
     # Dropping it on purpose goes to the other school.
-    asked.answer["yes"] = True  # type: ignore[attr-defined]
+    asked.answer = True
     _click_row(qtbot, panel, kanaevka)
     assert panel.school_id == kanaevka
     assert panel.editors[("profile", "pct_low_income")].error == ""
