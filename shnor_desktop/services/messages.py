@@ -331,6 +331,8 @@ _ISSUES: dict[str, str] = {
     "unknown_school": "такой школы нет в базе",
     "phone_format": "телефон пишется цифрами, например 8 (84579) 5-12-34",
     "email_format": "адрес почты пишется так: school@example.ru",
+    "duplicate_year": "показатели района за этот учебный год уже есть",
+    "no_district": "сначала заполните сведения о районе",
 }
 _ISSUES_WITH_ARGS: dict[str, tuple[int, str]] = {
     "too_large": (2, "слишком большое значение (не больше {1})"),

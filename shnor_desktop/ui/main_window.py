@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -14,7 +12,6 @@ from PySide6.QtCore import (
     QByteArray,
     QMargins,
     QPoint,
-    QProcess,
     QRect,
     QSettings,
     QSize,
@@ -52,11 +49,13 @@ from shnor_desktop.models.database import Database
 from shnor_desktop.models.errors import Cancelled, DomainError, NotADatabaseError
 from shnor_desktop.models.jobs import JobState
 from shnor_desktop.services import backup, files
+from shnor_desktop.services.demo import DemoCancelled
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.dialogs import NewDatabaseWizard, RestoreDialog, reason_text
 from shnor_desktop.ui.messages import show_warning
 from shnor_desktop.ui.runner import BackgroundTask
+from shnor_desktop.ui.widgets import install_wheel_guard
 
 MAX_RECENT = 8
 BACKGROUND_ROWS = 2000
@@ -158,6 +157,7 @@ class MainWindow(QMainWindow):
         self.bus = DataBus(self)
         self.tasks: list[BackgroundTask] = []
         self.bus.sig_changed.connect(self._on_bus_changed)
+        install_wheel_guard()  # the wheel scrolls forms, never edits an unfocused field
         self.setWindowTitle(APP_NAME)
         self._demo_dir: Path | None = None
         self._fitted = False
@@ -242,6 +242,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_new)
         file_menu.addAction(self.act_open)
         self.recent_menu = file_menu.addMenu(self.tr("Недавние файлы"))
+        # Filled again when shown: a file deleted meanwhile is not offered.
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
         file_menu.addAction(self.act_backup)
         file_menu.addAction(self.act_restore)
@@ -322,27 +324,29 @@ class MainWindow(QMainWindow):
         is neither remembered nor backed up, and the folder goes when it closes.
         """
         path = Path(path)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # quick_check of a big file
         try:
             db = backup.open_with_backup(path)
-        except files.DatabaseMissingError:
-            self._on_database_missing(path, offer_create)
-            return False
-        except files.EmptyDatabaseFileError as exc:
-            if exc.size == 0:
-                self._offer_create(path, exc)
-            else:
-                QMessageBox.critical(self, self.tr("База не открыта"), describe_error(exc))
-            return False
-        except (files.DatabaseDamagedError, files.DatabaseTruncatedError, NotADatabaseError) as exc:
-            return self._offer_restore(path, exc)
         except (DomainError, OSError, sqlite3.Error) as exc:
-            QMessageBox.critical(self, self.tr("База не открыта"), describe_error(exc))
-            return False
-        finally:
             QApplication.restoreOverrideCursor()
+            return self._on_open_failed(path, exc, offer_create)
+        QApplication.restoreOverrideCursor()
         self._install(db, demo_dir=demo_dir)
         return True
+
+    def _on_open_failed(self, path: Path, exc: Exception, offer_create: bool) -> bool:
+        """Say why ``path`` did not open and offer the way out; True if it opened after all."""
+        if isinstance(exc, files.DatabaseMissingError):
+            self._on_database_missing(path, offer_create)
+        elif isinstance(exc, files.EmptyDatabaseFileError) and exc.size == 0:
+            self._offer_create(path, exc)
+        elif isinstance(
+            exc, files.DatabaseDamagedError | files.DatabaseTruncatedError | NotADatabaseError
+        ):
+            return self._offer_restore(path, exc)
+        else:
+            QMessageBox.critical(self, self.tr("База не открыта"), describe_error(exc))
+        return False
 
     def _install(self, db: Database, *, demo_dir: Path | None = None, back_up: bool = True) -> None:
         """Show ``db`` in the window instead of the database before."""
@@ -468,26 +472,50 @@ class MainWindow(QMainWindow):
             files.remove_demo_folder(self._demo_dir)
             self._demo_dir = None
 
-    def open_demo(self) -> bool:
-        """Build a fresh demo district (seed 004) in a temporary folder and open it.
+    def open_demo(self) -> BackgroundTask | None:
+        """Build a fresh demo district (seed 004) in a worker and open it when it is ready.
 
-        The folder is deleted when the demo database is closed; the demo is
-        never remembered as the last or a recent database.
+        The build runs off the GUI thread with progress and «Отмена» (a cancel
+        leaves no file).  The folder is deleted when the demo database is
+        closed; the demo is never remembered as the last or a recent database.
+        Returns the running task (``sig_finished`` once the demo is open).
         """
         from shnor_desktop.services.demo import build_demo
 
         files.remove_stale_demo_folders()
         try:
             folder = files.make_demo_folder()
-            path = folder / "Демо-район.sqlite"
-            build_demo(path)
-        except (DomainError, OSError) as exc:
+        except OSError as exc:
             QMessageBox.critical(self, self.tr("Демо-база не создана"), describe_error(exc))
-            return False
+            return None
+        path = folder / "Демо-район.sqlite"
+        status = self.tr("Создание демонстрационного района…")
+
+        def work(state: JobState) -> Path:
+            state.set_status(status)
+            build_demo(path, progress=state.report, cancel=state.is_cancelled)
+            return path
+
+        task = BackgroundTask(work, self, self.tr("Демонстрационный район"))
+        task.sig_failed.connect(lambda exc: self._on_demo_failed(exc, folder))
+        # Connected before the caller's own slots: the demo is open when they run.
+        task.sig_finished.connect(lambda _path: self._on_demo_built(path, folder))
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _on_demo_built(self, path: Path, folder: Path) -> None:
+        self._forget_finished_tasks()
         if not self.open_database(path, demo_dir=folder):
             files.remove_demo_folder(folder)
-            return False
-        return True
+
+    def _on_demo_failed(self, exc: object, folder: Path) -> None:
+        self._forget_finished_tasks()
+        files.remove_demo_folder(folder)
+        if isinstance(exc, DemoCancelled | Cancelled):
+            self.statusBar().showMessage(self.tr("Создание демо-базы отменено"), 5000)
+        elif isinstance(exc, BaseException):
+            QMessageBox.critical(self, self.tr("Демо-база не создана"), describe_error(exc))
 
     def choose_database(self) -> None:
         """Ask for a database file and open it."""
@@ -633,13 +661,16 @@ class MainWindow(QMainWindow):
         was_open = self.db is not None and self.db.path.resolve() == path.resolve()
         if was_open:
             self.close_database()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             saved = backup.restore_backup(backup_path, path)
         except (DomainError, OSError, sqlite3.Error) as exc:
+            QApplication.restoreOverrideCursor()
             QMessageBox.critical(self, self.tr("Восстановление не выполнено"), describe_error(exc))
             if was_open:
                 self.open_database(path)
             return False
+        QApplication.restoreOverrideCursor()
         if not self.open_database(path):
             return False
         self.statusBar().showMessage(
@@ -752,24 +783,13 @@ class MainWindow(QMainWindow):
             self.open_folder(self.db.path.parent)
 
     def open_folder(self, folder: Path) -> None:
-        """Show ``folder`` in the file manager; where there is none, say where the folder is."""
-        self.statusBar().showMessage(self.tr("Папка: {0}").format(folder), 15000)
-        opener = shutil.which("xdg-open") if sys.platform.startswith("linux") else None
-        if opener is not None:
-            # xdg-open starts detached and fails later when no file manager is set up:
-            # its exit code is the only word of that.
-            process = QProcess(self)
-            process.finished.connect(
-                lambda code, _status: self._on_folder_opener_finished(code, folder, process)
-            )
-            process.start(opener, [str(folder)])
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            self._folder_not_opened(folder)
+        """Show ``folder`` in the file manager; where there is none, say where the folder is.
 
-    def _on_folder_opener_finished(self, code: int, folder: Path, process: QProcess) -> None:
-        process.deleteLater()
-        if code != 0:
+        The status bar names the folder in any case: a file manager that fails
+        after it was started (xdg-open without a desktop) tells nobody.
+        """
+        self.statusBar().showMessage(self.tr("Папка: {0}").format(folder), 15000)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             self._folder_not_opened(folder)
 
     def _folder_not_opened(self, folder: Path) -> None:
@@ -811,7 +831,7 @@ class MainWindow(QMainWindow):
             self._fitted = True
             self.fit_to_screen()
             # The window manager frames the window after it is shown: fit once more then.
-            QTimer.singleShot(150, self.fit_to_screen)
+            QTimer.singleShot(150, self, self.fit_to_screen)
 
     # --- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

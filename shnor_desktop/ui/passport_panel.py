@@ -19,10 +19,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QSignalBlocker,
+    QSize,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -253,12 +254,17 @@ class PassportPanel(Panel):
         self._shown_year: int | None = None
         self._school_total = 0
         self._shows = 0
+        self._name_width = 0
         self._loaded: object = None  # the database last read, to tell a new one from a reload
         self.editors: dict[tuple[str, str], FieldEditor] = {}
         self.charts: Any = None
         self._build()
 
     # --- layout ------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """Room for the list and a two-column form: below it the navigation gives way too."""
+        return QSize(1100, 700)
+
     def _build(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
@@ -267,9 +273,10 @@ class PassportPanel(Panel):
         layout.addWidget(splitter)
         splitter.addWidget(self._build_list())
         splitter.addWidget(self._build_passport())
-        # The passport gets the room; the list keeps a readable minimum.
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
+        # The passport gets about two thirds of the room; both give way as the
+        # window narrows, down to their minimum widths.
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 7)
         splitter.setSizes([400, 700])
         self.splitter = splitter
 
@@ -327,7 +334,8 @@ class PassportPanel(Panel):
         header.setMinimumSectionSize(24)
         self.tree.selectionModel().currentRowChanged.connect(self._on_tree_current_changed)
         self.model.modelReset.connect(self.tree.expandAll)
-        self.tree.installEventFilter(self)
+        # The viewport, not the tree: its new width is known when it is resized.
+        self.tree.viewport().installEventFilter(self)
         left_layout.addWidget(self.tree, 1)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)
@@ -416,7 +424,7 @@ class PassportPanel(Panel):
             self._add_editor(table, spec, sections[spec.section])
         outer.addStretch(1)
         scroll.setWidget(body)
-        FormReflow(scroll.viewport(), list(sections.values()), field_width=250)
+        FormReflow(scroll.viewport(), list(sections.values()), field_width=220)
         return scroll
 
     def _add_editor(self, table: str, spec: FieldSpec, form: QFormLayout) -> None:
@@ -435,34 +443,57 @@ class PassportPanel(Panel):
         self.editors[(table, spec.name)] = editor
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.tree and event.type() == QEvent.Type.Resize:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_tree_columns()
         return super().eventFilter(watched, event)
+
+    def _measure_names(self) -> None:
+        """The width the longest school name needs (schools in bold, branches indented)."""
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        metrics = {False: QFontMetrics(self.tree.font()), True: QFontMetrics(bold)}
+        indent = self.tree.indentation()
+        widest = 0
+        for row in range(self.model.rowCount()):
+            parent = self.model.index(row, 0)
+            widest = max(widest, metrics[True].horizontalAdvance(str(parent.data())) + indent)
+            for child in range(self.model.rowCount(parent)):
+                text = str(self.model.index(child, 0, parent).data())
+                widest = max(widest, metrics[False].horizontalAdvance(text) + 2 * indent)
+        self._name_width = widest + 16  # the cell's margins
 
     def _fit_tree_columns(self) -> None:
         """Hide the optional columns, least useful first, until the names fit."""
         tree = self.tree
         header = tree.header()
         available = tree.viewport().width()
-        name_needed = min(max(tree.sizeHintForColumn(SchoolTreeModel.COL_NAME), 150), 230)
+        name_needed = min(max(self._name_width, 150), 240)
+        # A hidden section has no size hint of its own: measure its title (with
+        # room for the sort arrow) against its widest cell.
+        metrics = QFontMetrics(header.font())
         width = {
-            column: max(header.sectionSizeHint(column), tree.sizeHintForColumn(column))
+            column: max(
+                metrics.horizontalAdvance(
+                    str(self.model.headerData(column, Qt.Orientation.Horizontal))
+                )
+                + 28,
+                tree.sizeHintForColumn(column),
+            )
             for column in range(SchoolTreeModel.COL_CODE, SchoolTreeModel.COL_PUPILS + 1)
         }
         shown = [
+            SchoolTreeModel.COL_GROUP,
             SchoolTreeModel.COL_PUPILS,
             SchoolTreeModel.COL_CODE,
             SchoolTreeModel.COL_DISTANCE,
         ]
-        used = width[SchoolTreeModel.COL_GROUP]
-        while shown and available - used - sum(width[c] for c in shown) < name_needed:
-            shown.pop()  # the distance goes first, then the code, then the pupils
-        for column in (
-            SchoolTreeModel.COL_CODE,
-            SchoolTreeModel.COL_DISTANCE,
-            SchoolTreeModel.COL_PUPILS,
-        ):
-            tree.setColumnHidden(column, column not in shown)
+        while shown and available - sum(width[c] for c in shown) < name_needed:
+            # The distance goes first, then the code, the pupils, and the group
+            # (its tooltip and the passport still say it).
+            shown.pop()
+        for column in width:
+            if column != SchoolTreeModel.COL_KIND:
+                tree.setColumnHidden(column, column not in shown)
 
     # --- data ---------------------------------------------------------------------------
     def reload(self) -> None:
@@ -542,6 +573,7 @@ class PassportPanel(Panel):
         self.model.set_pinned(keep if pin or self._pending_editors() else None)
         shows = self._shows
         self.model.set_query(query)
+        self._measure_names()
         self._fit_tree_columns()
         self._update_count()
         index = self.model.index_of(keep)
@@ -615,7 +647,7 @@ class PassportPanel(Panel):
         return [
             editor
             for (table, _name), editor in self.editors.items()
-            if editor.error and (table == "profile" or not profile_only)
+            if editor.holds_refused_text() and (table == "profile" or not profile_only)
         ]
 
     def _confirm_leave(self, profile_only: bool) -> bool:
@@ -806,6 +838,9 @@ class PassportPanel(Panel):
 
     def _refuse(self, editor: FieldEditor, reason: str) -> None:
         """Keep a refused value in its editor with the reason under it."""
+        if isinstance(editor.editor, QComboBox):
+            # A refused choice is not kept: the list shows what is stored.
+            editor.show_stored()
         editor.set_error(
             self.tr("{0}. Значение не сохранено; Esc вернёт прежнее.").format(
                 reason[:1].upper() + reason[1:]

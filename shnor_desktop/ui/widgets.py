@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -126,16 +127,34 @@ class WheelGuard(QObject):
     Over a combo box, spin box or date editor without focus the wheel goes on
     to the scroll area around it, as it would over a label; such editors no
     longer take focus from the wheel either, so scrolling a form past them
-    cannot focus and then edit them.
+    cannot focus and then edit them.  Even a focused editor goes on scrolling
+    the form while a scroll that began elsewhere is under way (the pointer
+    only passes over it): the wheel edits when the user turns it over the
+    field on purpose.
     """
+
+    #: A wheel step within this many seconds of scrolling the form continues it.
+    SCROLL_CONTINUES = 0.5
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._scrolled_at = -1.0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
-        if kind == QEvent.Type.Wheel:
-            if isinstance(watched, _GUARDED) and not _has_focus(watched):
-                assert isinstance(event, QWheelEvent)
-                self._scroll_instead(watched, event)
-                return True
+        if kind == QEvent.Type.Wheel and isinstance(watched, QWidget):
+            now = time.monotonic()
+            if isinstance(watched, _GUARDED):
+                scrolling = now - self._scrolled_at < self.SCROLL_CONTINUES
+                if scrolling or not _has_focus(watched):
+                    assert isinstance(event, QWheelEvent)
+                    self._scrolled_at = now
+                    self._scroll_instead(watched, event)
+                    return True
+            elif not isinstance(watched.parentWidget(), _GUARDED):
+                # The line edit inside an editable combo box or a spin box is the
+                # editor itself, not the form around it.
+                self._scrolled_at = now
         elif (
             kind == QEvent.Type.Polish
             and isinstance(watched, _GUARDED)
@@ -380,6 +399,10 @@ class FieldEditor(QWidget):
         self._show_value()
         return dropped
 
+    def holds_refused_text(self) -> bool:
+        """True when the editor keeps a typed value that was refused (it would be lost)."""
+        return bool(self.error) and not isinstance(self.editor, QComboBox)
+
     def is_modified(self) -> bool:
         """True when the editor holds text that differs from the stored value."""
         editor = self.editor
@@ -572,10 +595,10 @@ class SchoolYearCombo(QComboBox):
 
     def set_year(self, year: int, notify: bool = True) -> None:
         """Choose ``year``, adding it to the list when it is not there."""
+        changed = year != self._year
         if self.findData(year) < 0:
             self._added.add(year)
             self.set_years(self.years(), select=year)
-        changed = year != self._year
         with QSignalBlocker(self):
             self.setCurrentIndex(self.findData(year))
         self._year = year
@@ -627,13 +650,24 @@ class FormReflow(QObject):
     from flipping the layout back and forth.
     """
 
-    HYSTERESIS = 32
+    HYSTERESIS = 16
 
     def __init__(self, watched: QWidget, forms: list[QFormLayout], field_width: int = 260) -> None:
         super().__init__(watched)
         self.forms = forms
         self.field_width = field_width
         self.wide = True
+        # One label column for all the forms, so fields of every section line up.
+        labels = [
+            item.widget()
+            for form in forms
+            for row in range(form.rowCount())
+            if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+        ]
+        widest = max((label.sizeHint().width() for label in labels if label), default=0)
+        for label in labels:
+            if label is not None:
+                label.setMinimumWidth(widest)
         watched.installEventFilter(self)
 
     def needed_width(self) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QWizard,
 )
+from pytestqt.qtbot import QtBot
 
 from shnor_desktop.models.schools import SchoolQuery
 from shnor_desktop.services import backup
@@ -28,7 +31,7 @@ from shnor_desktop.ui.main_window import FRAME_ALLOWANCE, MainWindow, fitted_geo
 
 
 @pytest.fixture
-def window(qtbot, settings: QSettings):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.resize(1366, 768)
@@ -70,20 +73,20 @@ class BoxAnswers:
             QTimer.singleShot(0, self._tick)
 
 
-def _fill_wizard(qtbot, wizard: QWizard) -> None:  # type: ignore[no-untyped-def]
+def _fill_wizard(qtbot: QtBot, wizard: QWizard) -> None:
     """Type the district and go to the last page with the Next button, as a user does."""
     assert isinstance(wizard, NewDatabaseWizard)
     wizard.district_name.setText("Ивантеевский муниципальный район")
     wizard.region.setText("Саратовская область")
     wizard.office.setText("Управление образованием администрации Ивантеевского МР")
-    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     wizard.coordinator.setText("Астраханцева О.В.")
-    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     assert wizard.currentPage() is wizard.file_page
 
 
-def _click_create(qtbot, wizard: QWizard) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+def _click_create(qtbot: QtBot, wizard: QWizard) -> None:
+    QTest.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
 
 
 def _overwrite_page(path: Path, page: int) -> None:
@@ -92,7 +95,7 @@ def _overwrite_page(path: Path, page: int) -> None:
     path.write_bytes(bytes(data))
 
 
-def _wait_for_backups(qtbot, win: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_backups(qtbot: QtBot, win: MainWindow) -> None:
     qtbot.waitUntil(lambda: not any(t.running for t in win.tasks), timeout=10000)
     qtbot.wait(10)
 
@@ -109,8 +112,8 @@ def _low_income_edit(win: MainWindow, needle: str, year: int = 2022) -> QLineEdi
 
 
 def test_opening_shows_the_district_and_backs_it_up(
-    qtbot, window: MainWindow, demo_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, demo_path: Path
+) -> None:
     assert window.open_database(demo_path)
     _wait_for_backups(qtbot, window)
     assert window.windowTitle().startswith("Ивантеевский муниципальный район")
@@ -127,7 +130,7 @@ def test_opening_shows_the_district_and_backs_it_up(
 
 
 def test_edit_undo_redo_survive_panel_switch_and_reopen(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     demo_path: Path,
     settings: QSettings,
@@ -160,7 +163,7 @@ def test_edit_undo_redo_survive_panel_switch_and_reopen(
 
 
 def test_text_typed_but_not_left_is_saved_on_close(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     demo_path: Path,
 ) -> None:
@@ -171,7 +174,7 @@ def test_text_typed_but_not_left_is_saved_on_close(
     edit.setFocus()
     qtbot.waitUntil(edit.hasFocus)
     edit.selectAll()
-    qtbot.keyClicks(edit, "39")
+    QTest.keyClicks(edit, "39")
     window.close()
     conn = sqlite3.connect(demo_path)
     value = conn.execute(
@@ -198,7 +201,7 @@ def documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_first_run_wizard_creates_a_database_at_the_suggested_path(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     documents: Path,
 ) -> None:
@@ -224,7 +227,7 @@ def test_first_run_wizard_creates_a_database_at_the_suggested_path(
 
 
 def test_wizard_keeps_what_was_typed_on_a_path_error(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     demo_path: Path,
     tmp_path: Path,
@@ -270,7 +273,7 @@ def test_create_database_refuses_an_existing_file(
 
 
 def test_an_empty_file_is_not_made_a_database_without_asking(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     tmp_path: Path,
 ) -> None:
@@ -300,7 +303,7 @@ def test_an_empty_file_is_not_made_a_database_without_asking(
 
 
 def test_db_option_on_a_missing_path_offers_to_create_it(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     tmp_path: Path,
 ) -> None:
@@ -320,7 +323,7 @@ def test_db_option_on_a_missing_path_offers_to_create_it(
 
 
 def test_damaged_database_offers_the_newest_good_backup(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     demo_path: Path,
 ) -> None:
@@ -368,7 +371,9 @@ def test_truncated_database_is_called_truncated(window: MainWindow, demo_path: P
     assert "обрезан" in answers.seen[0] and "не является" not in answers.seen[0]
 
 
-def test_backup_now_and_restore(qtbot, window: MainWindow, demo_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_backup_now_and_restore(
+    qtbot: QtBot, window: MainWindow, demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window.open_database(demo_path)
     _wait_for_backups(qtbot, window)
     edit = _low_income_edit(window, "ивановка")
@@ -392,8 +397,8 @@ def test_backup_now_and_restore(qtbot, window: MainWindow, demo_path: Path, monk
 
 
 def test_newer_database_is_refused_untouched(
-    window: MainWindow, demo_path: Path, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    window: MainWindow, demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     newer = tmp_path / "newer.sqlite"
     shutil.copy(demo_path, newer)
     conn = sqlite3.connect(newer)
@@ -410,7 +415,9 @@ def test_newer_database_is_refused_untouched(
     assert window.pages.currentIndex() == 0  # the welcome page, no half-open panels
 
 
-def test_geometry_and_panel_are_remembered(qtbot, settings: QSettings, demo_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_geometry_and_panel_are_remembered(
+    qtbot: QtBot, settings: QSettings, demo_path: Path
+) -> None:
     first = MainWindow(settings)
     qtbot.addWidget(first)
     first.resize(760, 560)
@@ -429,7 +436,7 @@ def test_geometry_and_panel_are_remembered(qtbot, settings: QSettings, demo_path
 
 
 def test_welcome_page_opens_the_demo_district(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     settings: QSettings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -444,7 +451,9 @@ def test_welcome_page_opens_the_demo_district(
     assert not window.act_undo.isEnabled() and not window.act_backup.isEnabled()
     assert window.act_undo.shortcut().toString() == "Ctrl+Z"
     assert "Ctrl+Y" in [s.toString() for s in window.act_redo.shortcuts()]
-    assert window.open_demo()
+    task = window.open_demo()
+    assert task is not None
+    qtbot.waitUntil(lambda: window.db is not None, timeout=20000)
     _wait_for_backups(qtbot, window)
     assert window.pages.currentIndex() == 1
     assert window.db is not None and window.db.path.name == "Демо-район.sqlite"
@@ -462,7 +471,7 @@ def test_welcome_page_opens_the_demo_district(
 
 
 def test_recent_files_drop_missing_ones(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     settings: QSettings,
     demo_path: Path,
     tmp_path: Path,
@@ -480,7 +489,7 @@ def test_recent_files_drop_missing_ones(
 
 
 def test_status_bar_messages_have_room(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     window: MainWindow,
     demo_path: Path,
 ) -> None:
@@ -496,7 +505,7 @@ def test_status_bar_messages_have_room(
 
 
 def test_window_fits_the_screen_with_its_frame(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
     settings: QSettings,
 ) -> None:
     """Issue 10: the first window was as tall as the screen, its status bar below it."""
@@ -534,7 +543,6 @@ def test_fitted_geometry_on_a_1366_by_768_laptop() -> None:
 def test_open_folder_without_a_file_manager_says_where_it_is(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("shutil.which", lambda _name: None)
     opened: list[object] = []
 
     def open_url(url: object) -> bool:
@@ -550,7 +558,7 @@ def test_open_folder_without_a_file_manager_says_where_it_is(
     assert str(tmp_path) in window.statusBar().currentMessage()
 
 
-def test_file_dialog_speaks_russian(qtbot, qapp: QApplication) -> None:  # type: ignore[no-untyped-def]
+def test_file_dialog_speaks_russian(qtbot: QtBot, qapp: QApplication) -> None:
     """Qt 6.11's «&Look in:» and «Files of &type:» are missing from its qtbase_ru.qm."""
     from shnor_desktop.app import install_translations
 
@@ -566,3 +574,34 @@ def test_file_dialog_speaks_russian(qtbot, qapp: QApplication) -> None:  # type:
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_demo_is_built_off_the_gui_thread_and_cancel_leaves_nothing(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the demo runs in a worker with progress; «Отмена» leaves no file or folder."""
+    import threading
+
+    from shnor_desktop.services import demo
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    threads: list[bool] = []
+    real_build = demo.build_demo
+
+    def build(path: Path, progress: Any = None, cancel: Any = None) -> None:
+        threads.append(threading.current_thread() is threading.main_thread())
+        real_build(path, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(demo, "build_demo", build)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    task = window.open_demo()
+    assert task is not None
+    task.cancel()
+    with qtbot.waitSignal(task.sig_failed, timeout=20000):
+        pass
+    assert threads == [False]
+    assert window.db is None and window.pages.currentIndex() == 0
+    assert list((tmp_path / "temp").iterdir()) == []
