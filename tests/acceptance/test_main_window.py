@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMargins, QPoint, QRect, QSettings, QSize, QStandardPaths, Qt, QTimer
