@@ -650,6 +650,10 @@ class ChangeLog:
         cs = ChangeSet(self, label, kind, reverts_id, state)
         try:
             self._begin(timeout)
+            if kind in RESTORING_KINDS:
+                # Rows come back in the order the log kept, which need not put a
+                # parent before its branch: references are checked at COMMIT.
+                self.conn.execute("PRAGMA defer_foreign_keys = ON")
             self._owner = threading.get_ident()
             self._open = cs
             try:
@@ -658,7 +662,10 @@ class ChangeLog:
                     state.check()  # a cancel that came during the last step still rolls back
                 if cs.id is not None:
                     self._finish(cs)
-                self.conn.execute("COMMIT")
+                try:
+                    self.conn.execute("COMMIT")
+                except sqlite3.IntegrityError as exc:  # a deferred reference check
+                    raise ConstraintError(next(iter(sorted(cs.tables)), ""), str(exc)) from exc
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise

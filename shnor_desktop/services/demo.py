@@ -993,7 +993,7 @@ def _insert_profiles(
                 "group_code": seed.group_code if repeat_group else "none",
                 "group_reason": GENERATED_NOTE if repeat_group else "",
                 "infrastructure_note": "",
-                "notes": f"Профиль {GENERATED_NOTE}.",
+                "notes": "Паспорт сгенерирован для демонстрации.",
                 "source": "generated",
                 "generated_fields": _field_list(
                     [

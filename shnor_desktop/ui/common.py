@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from shnor_desktop.models.changelog import ChangeSetInfo
 from shnor_desktop.models.database import Database
+from shnor_desktop.ui.widgets import install_wheel_guard
 
 # Named item-data roles (Vorta's style): what a view asks a model for beyond text.
 ROLE_ID = Qt.ItemDataRole.UserRole + 1
@@ -69,6 +70,8 @@ class Panel(QWidget):
         #: True when changes came while the panel was hidden: reload when shown.
         self.stale = False
         bus.sig_changed.connect(self._on_bus_changed)
+        # Every panel, now and later, gets the guard: the wheel scrolls, it never edits.
+        install_wheel_guard()
 
     def title(self) -> str:
         """The translated title."""

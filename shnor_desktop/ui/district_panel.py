@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QAction, QKeySequence
@@ -787,6 +788,20 @@ class _TableActions:
         return column
 
 
+class _Caption(QLabel):
+    """A caption of the card: on one line when there is room, wrapped (never cut) when not."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        # A word-wrapped label asks for a "pleasant" width and wraps even with room to spare.
+        hint = super().sizeHint()
+        line = self.fontMetrics().horizontalAdvance(self.text()) + 2 * self.margin() + 4
+        return QSize(max(hint.width(), line), hint.height())
+
+
 class DistrictPanel(Panel):
     """The district card, its yearly figures and the working group."""
 
@@ -809,7 +824,7 @@ class DistrictPanel(Panel):
         form.setHorizontalSpacing(12)
         self.card_labels: dict[str, QLabel] = {}
         for name, (row, column, span) in _CARD_PLACES.items():
-            caption = QLabel(district_field_label(name) + ":", self.card)
+            caption = _Caption(district_field_label(name) + ":", self.card)
             label = QLabel(self.card)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)

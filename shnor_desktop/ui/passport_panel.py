@@ -63,7 +63,7 @@ from shnor_desktop.models.schools import (
     profile_warnings,
 )
 from shnor_desktop.models.text import current_school_year, parse_number, school_year_label
-from shnor_desktop.services.messages import describe_error
+from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import ROLE_ID, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
@@ -107,39 +107,8 @@ def tr_field(text: str) -> str:
 
 
 def issue_text(issue: FieldIssue) -> str:
-    """Word a field issue in Russian."""
-    tr = QCoreApplication.translate
-    args = issue.args
-
-    def with_args(text: str, count: int) -> str:
-        return text.format(*args) if len(args) >= count else ""
-
-    texts = {
-        "share_range": tr("passport", "доля должна быть от 0 до 100 %"),
-        "negative": tr("passport", "значение не может быть отрицательным"),
-        "not_integer": tr("passport", "нужно целое число, например 26"),
-        "not_number": tr("passport", "нужно число, например 26,8"),
-        "not_date": tr("passport", "нужна дата, например 31.08.2024"),
-        "too_large": with_args(tr("passport", "слишком большое значение (не больше {1})"), 2),
-        "required": tr("passport", "поле обязательно"),
-        "unknown_group": tr("passport", "неизвестная группа"),
-        "self_parent": tr("passport", "школа не может быть филиалом самой себя"),
-        "self_mentor": tr("passport", "школа не может быть наставником самой себе"),
-        "parent_is_branch": tr("passport", "филиал может относиться только к школе, не к филиалу"),
-        "has_branches": tr("passport", "у школы есть свои филиалы: она не может стать филиалом"),
-        "phone_format": tr("passport", "телефон пишется цифрами, например 8 (84579) 5-12-34"),
-        "email_format": tr("passport", "адрес почты пишется так: school@example.ru"),
-        "levels_sum": with_args(
-            tr("passport", "сумма по уровням ({0}) не равна общему контингенту ({1})"), 2
-        ),
-        "bused_over_total": with_args(
-            tr("passport", "подвозится больше ({0}), чем обучается ({1})"), 2
-        ),
-        "vacancies_over_teachers": with_args(
-            tr("passport", "вакансий ({0}) больше, чем педагогов ({1})"), 2
-        ),
-    }
-    return texts.get(issue.code, issue.code)
+    """Word a field issue in Russian (one wording for the forms, imports and the command line)."""
+    return describe_issue(issue)
 
 
 class AddSchoolDialog(QDialog):

@@ -65,7 +65,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shnor_desktop.models.schools import FieldIssue, FieldSpec, InvalidValueError
+from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError
 from shnor_desktop.models.text import (
     current_school_year,
     format_number,

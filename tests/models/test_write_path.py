@@ -463,3 +463,21 @@ def test_hundred_thousand_rows_through_the_log_and_back(db: Database, base: dict
     assert data_dump(db.conn) == before
     db.undo.redo()
     assert db.reader().execute("SELECT count(*) FROM assessment").fetchone()[0] == 100_005
+
+
+def test_reverting_the_whole_demo_and_taking_that_back(demo_path: Path) -> None:
+    """The monkey's find: a branch came back before its school and the redo failed."""
+    db = Database.open(demo_path)
+    try:
+        before = data_dump(db.conn)
+        demo_set = db.log.recent_sets()[-1]
+        assert demo_set.kind == "demo"
+        revert_id = db.log.revert(demo_set.id)
+        assert db.conn.execute("SELECT count(*) FROM school").fetchone()[0] == 0
+        db.undo.undo()  # the revert came from the log panel: Ctrl+Z takes it back
+        assert data_dump(db.conn) == before
+        db.undo.redo()
+        assert db.conn.execute("SELECT count(*) FROM school").fetchone()[0] == 0
+        assert db.log.get_set(revert_id).reverted_by is None
+    finally:
+        db.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -23,8 +24,11 @@ from shnor_desktop.ui.passport_panel import PassportPanel
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
 from shnor_desktop.ui.widgets import WheelGuard
 
+# pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
+Bot = Any
 
-def _open_panel(qtbot, path: Path) -> Iterator[PassportPanel]:  # type: ignore[no-untyped-def]
+
+def _open_panel(qtbot: Bot, path: Path) -> Iterator[PassportPanel]:
     db = Database.open(path)
     bus = DataBus()
     bus.attach(db)
@@ -39,12 +43,12 @@ def _open_panel(qtbot, path: Path) -> Iterator[PassportPanel]:  # type: ignore[n
 
 
 @pytest.fixture
-def panel(qtbot, demo_path: Path) -> Iterator[PassportPanel]:  # type: ignore[no-untyped-def]
+def panel(qtbot: Bot, demo_path: Path) -> Iterator[PassportPanel]:
     yield from _open_panel(qtbot, demo_path)
 
 
 @pytest.fixture
-def empty_panel(qtbot, tmp_db_path: Path) -> Iterator[PassportPanel]:  # type: ignore[no-untyped-def]
+def empty_panel(qtbot: Bot, tmp_db_path: Path) -> Iterator[PassportPanel]:
     yield from _open_panel(qtbot, tmp_db_path)
 
 
@@ -55,11 +59,11 @@ class Questions(list[str]):
 
 
 @pytest.fixture
-def asked(monkeypatch) -> Questions:  # type: ignore[no-untyped-def]
+def asked(monkeypatch: pytest.MonkeyPatch) -> Questions:
     """Questions the panel asks, answered «yes» unless ``asked.answer`` says otherwise."""
     questions = Questions()
 
-    def ask(_parent, _title, text, _yes):  # type: ignore[no-untyped-def]
+    def ask(_parent: object, _title: str, text: str, _yes: str) -> bool:
         questions.append(text)
         return questions.answer
 
@@ -91,7 +95,7 @@ def _combo(panel: PassportPanel, table: str, name: str) -> QComboBox:
     return editor
 
 
-def _focus(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
+def _focus(qtbot: Bot, widget: QWidget) -> None:
     widget.window().activateWindow()
     widget.setFocus()
     qtbot.waitUntil(widget.hasFocus)
@@ -105,7 +109,7 @@ def _type(widget: QWidget, text: str) -> None:
         )
 
 
-def _click_row(qtbot, panel: PassportPanel, school_id: int) -> None:  # type: ignore[no-untyped-def]
+def _click_row(qtbot: Bot, panel: PassportPanel, school_id: int) -> None:
     rect = panel.tree.visualRect(panel.model.index_of(school_id))
     qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
@@ -137,7 +141,7 @@ def _scroll_area_of(widget: QWidget) -> QScrollArea:
 # --- the list -------------------------------------------------------------------------------
 
 
-def test_tree_model_passes_the_model_tester(qtmodeltester, demo_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tree_model_passes_the_model_tester(qtmodeltester: Bot, demo_path: Path) -> None:
     db = Database.open(demo_path)
     model = SchoolTreeModel()
     model.set_repository(db.schools)
@@ -164,7 +168,7 @@ def test_branches_are_shown_under_their_school(panel: PassportPanel) -> None:
 
 def test_search_folds_russian_case_and_counts_only_matches(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     def first() -> str:
         return str(panel.model.index(0, 0).data() or "")
@@ -184,7 +188,7 @@ def test_search_folds_russian_case_and_counts_only_matches(
 
 def test_search_without_results_says_so_and_offers_a_reset(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     _type(panel.search, "нет такой школы")
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
@@ -212,7 +216,7 @@ def test_group_filter_and_sorting(panel: PassportPanel) -> None:
 
 def test_sorting_by_a_header_click_keeps_the_selection(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     school_id = _select(panel, "бартеневка")
     header = panel.tree.header()
@@ -248,7 +252,7 @@ def test_passport_shows_seed_figures_and_warnings_under_the_fields(panel: Passpo
 
 def test_a_hand_made_disagreement_is_not_said_to_come_from_a_document(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     _select(panel, "бартеневка")
     edit = _line(panel, "profile", "pupils_1_4")
@@ -283,7 +287,7 @@ def test_history_buttons_stand_in_one_column(panel: PassportPanel) -> None:
     assert len(xs) == 1
 
 
-def test_edit_saves_and_undo_restores(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_edit_saves_and_undo_restores(panel: PassportPanel, qtbot: Bot) -> None:
     school_id = _select(panel, "знаменский")
     assert panel.db is not None
     edit = _line(panel, "profile", "pct_low_income")
@@ -305,7 +309,7 @@ def test_edit_saves_and_undo_restores(panel: PassportPanel, qtbot) -> None:  # t
 
 def test_invalid_value_is_kept_with_the_reason_under_it(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     school_id = _select(panel, "арбузовка")
     assert panel.db is not None
@@ -336,7 +340,7 @@ def test_invalid_value_is_kept_with_the_reason_under_it(
 
 def test_a_whole_number_field_asks_for_a_whole_number(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     _select(panel, "арбузовка")
     edit = _line(panel, "profile", "teachers")
@@ -349,7 +353,7 @@ def test_a_whole_number_field_asks_for_a_whole_number(
     assert "26,8" not in note
 
 
-def test_a_taken_code_is_named_in_plain_words(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_taken_code_is_named_in_plain_words(panel: PassportPanel, qtbot: Bot) -> None:
     _select(panel, "арбузовка")
     panel.tabs.setCurrentIndex(1)
     edit = _line(panel, "school", "code")
@@ -362,7 +366,7 @@ def test_a_taken_code_is_named_in_plain_words(panel: PassportPanel, qtbot) -> No
     assert "school.code" not in note
 
 
-def test_passport_of_a_new_year_is_created_by_typing(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_passport_of_a_new_year_is_created_by_typing(panel: PassportPanel, qtbot: Bot) -> None:
     assert panel.db is not None
     latest = panel.db.schools.years()[-1]
     school_id = _select(panel, "клевенка", latest + 1)
@@ -377,7 +381,7 @@ def test_passport_of_a_new_year_is_created_by_typing(panel: PassportPanel, qtbot
     assert profile is not None and profile.teachers == 9 and profile.source == "manual"
 
 
-def test_history_dialog_lists_changes(panel: PassportPanel, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_history_dialog_lists_changes(panel: PassportPanel, qtmodeltester: Bot) -> None:
     _select(panel, "бартеневка")
     edit = _line(panel, "profile", "pct_low_income")
     edit.setText("12")
@@ -459,7 +463,7 @@ def test_a_school_cannot_become_its_own_or_a_branchs_branch(panel: PassportPanel
 # --- the defects of the issue list ----------------------------------------------------------
 
 
-def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, qtbot: Bot) -> None:
     assert panel.db is not None
     db = panel.db
     gymnasium = _select(panel, "гимназия")
@@ -491,7 +495,7 @@ def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, q
 
 # The offscreen platform cannot raise a popup menu or let it grab the keyboard.
 @pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")
-def test_2_tab_goes_from_field_to_field(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_2_tab_goes_from_field_to_field(panel: PassportPanel, qtbot: Bot) -> None:
     assert panel.db is not None
     school_id = _select(panel, "арбузовка")
     panel.tabs.setCurrentIndex(1)
@@ -534,7 +538,7 @@ def test_2_tab_goes_from_field_to_field(panel: PassportPanel, qtbot) -> None:  #
 
 def test_3_the_edited_school_stays_when_it_leaves_the_group_filter(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     assert panel.db is not None
     db = panel.db
@@ -570,7 +574,7 @@ def test_3_the_edited_school_stays_when_it_leaves_the_group_filter(
 
 def test_4_switching_school_asks_before_dropping_a_refused_value(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
     asked: Questions,
 ) -> None:
     assert panel.db is not None
@@ -597,7 +601,7 @@ def test_4_switching_school_asks_before_dropping_a_refused_value(
 
 def test_4_a_refused_value_survives_saving_another_field(
     panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     _select(panel, "арбузовка")
     low_income = _line(panel, "profile", "pct_low_income")
@@ -614,7 +618,7 @@ def test_4_a_refused_value_survives_saving_another_field(
     assert "от 0 до 100" in panel.editors[("profile", "pct_low_income")].note.text()
 
 
-def test_4_escape_brings_the_stored_value_back(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_4_escape_brings_the_stored_value_back(panel: PassportPanel, qtbot: Bot) -> None:
     assert panel.db is not None
     arbuzovka = _select(panel, "арбузовка")
     field = panel.editors[("profile", "pct_low_income")]
@@ -638,7 +642,7 @@ def test_4_escape_brings_the_stored_value_back(panel: PassportPanel, qtbot) -> N
 
 def test_9_a_new_database_offers_the_current_year_and_any_typed_one(
     empty_panel: PassportPanel,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: Bot,
 ) -> None:
     panel = empty_panel
     assert panel.selected_year == current_school_year()
@@ -660,7 +664,7 @@ def test_9_a_new_database_offers_the_current_year_and_any_typed_one(
     assert "2027/28" in messages[-1]
 
 
-def test_other_year_entry_lets_the_user_type_a_year(panel: PassportPanel, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_other_year_entry_lets_the_user_type_a_year(panel: PassportPanel, qtbot: Bot) -> None:
     panel.year.setCurrentIndex(panel.year.findText("Другой год…"))
     qtbot.waitUntil(lambda: panel.year.line.text() == "")
     assert panel.selected_year == 2022

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
 from shnor_desktop.models.database import Database
@@ -21,6 +22,9 @@ from shnor_desktop.ui.common import ROLE_ID
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
 
 WARN = QAbstractItemModelTester.FailureReportingMode.Warning
+
+# pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
+Bot = Any
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ class Spy:
     def _on_layout(self) -> None:
         self.layouts += 1
 
-    def _on_data(self, first, _last, _roles=()) -> None:  # type: ignore[no-untyped-def]
+    def _on_data(self, first: QModelIndex, _last: QModelIndex, _roles: object = ()) -> None:
         self.changed.append(first.data(ROLE_ID))
 
 

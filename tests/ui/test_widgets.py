@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, QPointF, Qt
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shnor_desktop.models.schools import FieldSpec, InvalidValueError
+from shnor_desktop.models.fields import FieldSpec, InvalidValueError
 from shnor_desktop.models.text import current_school_year, school_year_label
 from shnor_desktop.ui.widgets import (
     FieldEditor,
@@ -32,6 +33,11 @@ from shnor_desktop.ui.widgets import (
     plural,
     quoted,
 )
+
+Form = tuple[QScrollArea, QComboBox, QSpinBox, QDateEdit]
+
+# pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
+Bot = Any
 
 
 def _wheel(widget: QWidget, steps: int = -1) -> None:
@@ -49,14 +55,14 @@ def _wheel(widget: QWidget, steps: int = -1) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def _focus(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
+def _focus(qtbot: Bot, widget: QWidget) -> None:
     widget.window().activateWindow()
     widget.setFocus()
     qtbot.waitUntil(widget.hasFocus)
 
 
 @pytest.fixture
-def form(qtbot):  # type: ignore[no-untyped-def]
+def form(qtbot: Bot) -> Form:
     """A scrolled form with a combo box, a spin box and a date editor among labels."""
     install_wheel_guard()
     scroll = QScrollArea()
@@ -81,7 +87,7 @@ def form(qtbot):  # type: ignore[no-untyped-def]
     return scroll, combo, spin, dates
 
 
-def test_wheel_scrolls_past_unfocused_editors_and_edits_none(form, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_wheel_scrolls_past_unfocused_editors_and_edits_none(form: Form, qtbot: Bot) -> None:
     scroll, combo, spin, dates = form
     bar = scroll.verticalScrollBar()
     for widget in (combo, spin, dates):
@@ -97,7 +103,7 @@ def test_wheel_scrolls_past_unfocused_editors_and_edits_none(form, qtbot) -> Non
     assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
 
 
-def test_wheel_still_edits_the_focused_editor(form, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_wheel_still_edits_the_focused_editor(form: Form, qtbot: Bot) -> None:
     scroll, combo, spin, _dates = form
     qtbot.wait(int(WheelGuard.SCROLL_CONTINUES * 1000) + 100)  # no scroll under way
     _focus(qtbot, combo)
@@ -109,7 +115,7 @@ def test_wheel_still_edits_the_focused_editor(form, qtbot) -> None:  # type: ign
     assert spin.value() == 6
 
 
-def test_a_scroll_under_way_passes_over_a_focused_editor(form, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_scroll_under_way_passes_over_a_focused_editor(form: Form, qtbot: Bot) -> None:
     scroll, combo, _spin, _dates = form
     _focus(qtbot, combo)
     bar = scroll.verticalScrollBar()
@@ -123,11 +129,11 @@ def test_a_scroll_under_way_passes_over_a_focused_editor(form, qtbot) -> None:  
     assert combo.currentIndex() == 1
 
 
-def test_the_guard_is_installed_once(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_the_guard_is_installed_once(qapp: QApplication) -> None:
     assert install_wheel_guard() is install_wheel_guard(qapp)
 
 
-def _field(qtbot, spec: FieldSpec, value: object) -> FieldEditor:  # type: ignore[no-untyped-def]
+def _field(qtbot: Bot, spec: FieldSpec, value: object) -> FieldEditor:
     editor = FieldEditor(spec)
     qtbot.addWidget(editor)
     editor.set_value(value)
@@ -135,7 +141,7 @@ def _field(qtbot, spec: FieldSpec, value: object) -> FieldEditor:  # type: ignor
     return editor
 
 
-def test_escape_brings_back_the_stored_value(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_escape_brings_back_the_stored_value(qtbot: Bot) -> None:
     field = _field(qtbot, FieldSpec("teachers", "count", "Кадры", "Педагогов", "чел."), 12)
     line = field.editor
     assert isinstance(line, QLineEdit)
@@ -154,7 +160,7 @@ def test_escape_brings_back_the_stored_value(qtbot) -> None:  # type: ignore[no-
     assert field.error == "" and not field.note.isVisibleTo(field)
 
 
-def test_history_is_out_of_the_tab_chain_but_on_ctrl_h(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_history_is_out_of_the_tab_chain_but_on_ctrl_h(qtbot: Bot) -> None:
     field = _field(qtbot, FieldSpec("director", "text", "Общие", "Директор"), "")
     assert field.history_button.focusPolicy() == Qt.FocusPolicy.NoFocus
     asked: list[str] = []
@@ -166,7 +172,7 @@ def test_history_is_out_of_the_tab_chain_but_on_ctrl_h(qtbot) -> None:  # type: 
     assert asked == ["director", "director"]
 
 
-def test_an_unknown_choice_shows_nothing_rather_than_the_first_entry(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_choice_shows_nothing_rather_than_the_first_entry(qtbot: Bot) -> None:
     field = _field(qtbot, FieldSpec("group_code", "group", "Группа", "Группа"), None)
     field.set_choices([("ШНОР", "shnor"), ("Без группы", "none")])
     combo = field.editor
@@ -176,7 +182,7 @@ def test_an_unknown_choice_shows_nothing_rather_than_the_first_entry(qtbot) -> N
     assert combo.currentText() == "Без группы"
 
 
-def test_year_combo_offers_the_current_year_and_takes_a_typed_one(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_year_combo_offers_the_current_year_and_takes_a_typed_one(qtbot: Bot) -> None:
     combo = SchoolYearCombo()
     qtbot.addWidget(combo)
     combo.show()
@@ -202,7 +208,7 @@ def test_year_combo_offers_the_current_year_and_takes_a_typed_one(qtbot) -> None
     assert combo.year == 2027 and combo.currentText() == "2027/28"
 
 
-def test_form_puts_labels_above_fields_when_narrow(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_form_puts_labels_above_fields_when_narrow(qtbot: Bot) -> None:
     holder = QWidget()
     form = QFormLayout(holder)
     form.addRow("Доход ниже прожиточного минимума", QLineEdit())
@@ -225,7 +231,7 @@ def test_form_puts_labels_above_fields_when_narrow(qtbot) -> None:  # type: igno
 def test_parse_field_names_what_is_expected() -> None:
     count = FieldSpec("teachers", "count", "Кадры", "Педагогов")
     share = FieldSpec("pct_ovz", "share", "Контингент", "ОВЗ")
-    when = FieldSpec("held_on", "date", "", "Дата")  # type: ignore[arg-type]
+    when = FieldSpec("held_on", "date", "", "Дата")
     assert parse_field(count, "1 539") == 1539
     assert parse_field(share, "26,8 %") == 26.8
     with pytest.raises(InvalidValueError) as whole:
