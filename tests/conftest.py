@@ -46,3 +46,47 @@ def settings(tmp_path: Path) -> Iterator[object]:
     store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     yield store
     store.sync()
+
+
+@pytest.fixture(autouse=True)
+def _no_forgotten_modal_dialog(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Turn a modal dialog nobody answers (a hang in CI) into a failure with its text.
+
+    A watchdog looks at the active modal widget every half second; one that stays
+    open for 15 s is closed and the test fails, naming what it asked.
+    """
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qapp")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+    stuck: list[str] = []
+    seen: dict[int, int] = {}
+
+    def look() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            seen.clear()
+            return
+        ticks = seen.get(id(modal), 0) + 1
+        seen.clear()
+        seen[id(modal)] = ticks
+        if ticks < 30:
+            return
+        text = modal.text() if isinstance(modal, QMessageBox) else modal.windowTitle()
+        stuck.append(f"{type(modal).__name__}: {text}")
+        if isinstance(modal, QDialog):
+            modal.reject()
+        elif isinstance(modal, QWidget):
+            modal.close()
+
+    timer = QTimer()
+    timer.setInterval(500)
+    timer.timeout.connect(look)
+    timer.start()
+    yield
+    timer.stop()
+    if stuck:
+        pytest.fail("Модальное окно ждало ответа, которого тест не дал: " + "; ".join(stuck))

@@ -34,6 +34,7 @@ removals and reverts are confirmed as often as they are cancelled.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -92,6 +93,8 @@ EVENTS_PROPERTY = "monkey_events"
 """The dynamic property counting the events a dialog or menu has had."""
 
 ROOT = Path(__file__).resolve().parents[2]
+SCREEN = {"name": "monkey", "x": 0, "y": 0, "width": 1600, "height": 1000, "logicalDpi": 96}
+"""The offscreen screen of the child process."""
 
 #: Tables of the change log and bookkeeping: not data, not compared.
 NOT_DATA = frozenset({"change", "change_set", "sqlite_sequence", "meta", "import_batch"})
@@ -853,6 +856,12 @@ else:
         """Run the monkey in a child process: a crash or a hang fails here, with the journal."""
         journal = tmp_path / "monkey-journal.txt"
         env = dict(os.environ, SHNOR_MONKEY_CHILD="1", SHNOR_MONKEY_JOURNAL=str(journal))
+        if env.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+            # The offscreen screen is 800×800 by default and clamps the window to it;
+            # a laptop-sized screen lets the random resizes (up to 1400×900) happen.
+            screen = tmp_path / "screen.json"
+            screen.write_text(json.dumps({"screens": [SCREEN]}), encoding="utf-8")
+            env["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
         events = _env_int("SHNOR_MONKEY_EVENTS", DEFAULT_EVENTS)
         command = [
             sys.executable,
