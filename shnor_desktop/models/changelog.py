@@ -71,7 +71,7 @@ MAX_TRACKED_IDS = 2000
 #: Rows written per step of a bulk write (between two cancel checks).
 BULK_STEP = 5000
 #: Seconds an interactive write waits for the lock (another thread) and SQLite (another program).
-WRITE_TIMEOUT = 2.0
+WRITE_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)

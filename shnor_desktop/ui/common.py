@@ -60,8 +60,6 @@ class Panel(QWidget):
     TABLES: ClassVar[frozenset[str]] = frozenset()
 
     sig_status = Signal(str)
-    # Kept while panels move to domain undo: the log itself feeds the undo stack now.
-    sig_undoable = Signal(object)
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)

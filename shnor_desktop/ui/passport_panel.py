@@ -793,6 +793,13 @@ class PassportPanel(Panel):
                 editor.set_error(message)
                 self.sig_status.emit(message)
             return
+        except DomainError as exc:
+            # The database is busy (another program, a long import): the typed value
+            # stays in its field, marked, and is saved when the user confirms it again.
+            message = describe_error(exc)
+            editor.set_error(message)
+            self.sig_status.emit(message)
+            return
         editor.set_error("")
         editor.show_stored()  # «30,50» typed is shown as «30,5», as stored
         if changed is None:
