@@ -58,6 +58,8 @@ from shnor_desktop.ui.runner import BackgroundTask
 from shnor_desktop.ui.widgets import install_wheel_guard
 
 MAX_RECENT = 8
+NAV_MIN_WIDTH = 120
+"""The narrowest the navigation gets on a small window (titles wrap)."""
 BACKGROUND_ROWS = 2000
 """An undo or redo of more rows than this runs in a worker with a progress dialog."""
 
@@ -194,7 +196,9 @@ class MainWindow(QMainWindow):
             panel.sig_status.connect(self._on_panel_status)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 24)
+        self.nav.setWordWrap(True)
+        self._nav_width = self.nav.sizeHintForColumn(0) + 24
+        self.nav.setFixedWidth(self._nav_width)
         self.nav.setCurrentRow(0)
         self.workspace = QWidget()
         row = QHBoxLayout(self.workspace)
@@ -834,6 +838,13 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(150, self, self.fit_to_screen)
 
     # --- closing ---------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Let the navigation give way on a narrow window (its titles wrap onto two lines)."""
+        super().resizeEvent(event)
+        narrow = max(NAV_MIN_WIDTH, min(self._nav_width, self.width() // 6))
+        if self.nav.width() != narrow:
+            self.nav.setFixedWidth(narrow)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         focus = self.focusWidget()
         if focus is not None:

@@ -121,8 +121,22 @@ def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
     return None
 
 
+def _passes_undo_on(line: QLineEdit, event: QKeyEvent) -> bool:
+    """True when Ctrl+Z / Ctrl+Y in ``line`` has nothing to undo or redo in the text itself."""
+    if event.matches(QKeySequence.StandardKey.Undo):
+        return not line.isUndoAvailable()
+    redo = event.matches(QKeySequence.StandardKey.Redo) or (
+        event.key() == Qt.Key.Key_Y and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+    )
+    return redo and not line.isRedoAvailable()
+
+
 class WheelGuard(QObject):
     """An application-wide event filter: the wheel edits only a focused editor.
+
+    It also lets Ctrl+Z / Ctrl+Y through to the window's undo when the focused
+    line edit has no typing of its own to undo (Qt's line edit would swallow
+    the keys and do nothing).
 
     Over a combo box, spin box or date editor without focus the wheel goes on
     to the scroll area around it, as it would over a label; such editors no
@@ -155,6 +169,13 @@ class WheelGuard(QObject):
                 # The line edit inside an editable combo box or a spin box is the
                 # editor itself, not the form around it.
                 self._scrolled_at = now
+        elif kind == QEvent.Type.ShortcutOverride and isinstance(watched, QLineEdit):
+            assert isinstance(event, QKeyEvent)
+            if _passes_undo_on(watched, event):
+                # The field has nothing of its own to undo or redo: Ctrl+Z / Ctrl+Y
+                # go to Правка → Отменить / Повторить (the last saved change).
+                event.ignore()
+                return True
         elif (
             kind == QEvent.Type.Polish
             and isinstance(watched, _GUARDED)

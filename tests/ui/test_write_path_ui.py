@@ -137,3 +137,37 @@ def test_a_worker_writes_while_the_window_reads_and_refreshes_only_what_it_shows
     district.show()
     qtbot.waitUntil(lambda: reloads == ["district"])
     assert db.undo.next_undo() is not None
+
+
+def test_ctrl_z_in_an_untouched_field_undoes_the_last_saved_change(
+    qtbot: Bot, demo_path: Path, settings: Any
+) -> None:
+    """Walking the window: Ctrl+Z in a field with nothing typed did nothing at all."""
+    from shnor_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_database(demo_path)
+    qtbot.waitUntil(lambda: not any(t.running for t in window.tasks))
+    panel = window.passport_panel
+    assert window.db is not None
+    school = _bartenevka(window.db)
+    assert panel.select_school(school)
+    bused = panel.editors[("profile", "pupils_bused")].editor
+    other = panel.editors[("profile", "pct_ovz")].editor
+    assert isinstance(bused, QLineEdit) and isinstance(other, QLineEdit)
+    stored = window.db.schools.profile(school, 2022)
+    assert stored is not None
+    _type_and_enter(qtbot, bused, "31")
+    assert window.db.schools.profile(school, 2022).pupils_bused == 31  # type: ignore[union-attr]
+    other.setFocus()
+    qtbot.keyClick(other, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.db.schools.profile(school, 2022) == stored
+    qtbot.keyClick(other, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert window.db.schools.profile(school, 2022).pupils_bused == 31  # type: ignore[union-attr]
+    # Typing in a field keeps Qt's own undo of the typing.
+    qtbot.keyClick(other, Qt.Key.Key_9)
+    qtbot.keyClick(other, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.db.schools.profile(school, 2022).pupils_bused == 31  # type: ignore[union-attr]
+    window.close()
