@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDesktopServices,
+    QFontMetrics,
     QKeySequence,
     QResizeEvent,
     QShowEvent,
@@ -118,6 +119,18 @@ class PathLabel(QLabel):
         super().setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width()))
 
 
+def _wrapped(title: str, metrics: QFontMetrics, room: int) -> str:
+    """The title on one line when it fits in ``room`` pixels, else on two, split at a space."""
+    if metrics.horizontalAdvance(title) <= room or " " not in title:
+        return title
+    words = title.split(" ")
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    first, second = min(
+        splits, key=lambda s: max(metrics.horizontalAdvance(s[0]), metrics.horizontalAdvance(s[1]))
+    )
+    return f"{first}\n{second}"
+
+
 class WelcomePage(QWidget):
     """What the window shows while no database is open."""
 
@@ -196,7 +209,7 @@ class MainWindow(QMainWindow):
             panel.sig_status.connect(self._on_panel_status)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setWordWrap(True)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
         self._nav_width = self.nav.sizeHintForColumn(0) + 24
         self.nav.setFixedWidth(self._nav_width)
         self.nav.setCurrentRow(0)
@@ -844,6 +857,10 @@ class MainWindow(QMainWindow):
         narrow = max(NAV_MIN_WIDTH, min(self._nav_width, self.width() // 6))
         if self.nav.width() != narrow:
             self.nav.setFixedWidth(narrow)
+            metrics = self.nav.fontMetrics()
+            room = narrow - 30
+            for row, panel in enumerate(self.panels):
+                self.nav.item(row).setText(_wrapped(panel.title(), metrics, room))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         focus = self.focusWidget()

@@ -78,6 +78,7 @@ from shiboken6 import isValid
 from shnor_desktop.models.errors import DomainError
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.main_window import MainWindow
+from shnor_desktop.ui.runner import BackgroundTask
 
 DEFAULT_SEED = 20261124
 DEFAULT_EVENTS = 3000
@@ -675,10 +676,14 @@ class Monkey:
         action.trigger()
 
     # --- the run ------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        """True while background work of the window or of any panel runs."""
+        tasks = [*self.window.tasks, *self.window.findChildren(BackgroundTask)]
+        return any(isValid(t) and t.running for t in tasks)
+
     def settle(self) -> None:
         """Let background work finish and deleted widgets go."""
-        window = self.window
-        self.qtbot.waitUntil(lambda: not any(t.running for t in window.tasks), timeout=20000)
+        self.qtbot.waitUntil(lambda: not self.busy(), timeout=20000)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
 
