@@ -123,7 +123,8 @@ def test_opening_shows_the_district_and_backs_it_up(
     backups = backup.list_backups(demo_path)
     assert len(backups) == 1 and backups[0].reason == "open"
     assert window.recent_files()[0] == str(demo_path)
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+    # On a narrow screen a title wraps onto two lines; it reads the same.
+    assert [window.nav.item(i).text().replace("\n", " ") for i in range(window.nav.count())] == [
         "Школы и паспорта",
         "Район и рабочая группа",
         "Журнал изменений",
