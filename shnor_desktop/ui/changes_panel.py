@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +77,7 @@ from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.runner import BackgroundTask
 from shnor_desktop.ui.school_models import change_kind_label
+from shnor_desktop.ui.table_model import Column, RecordTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -903,69 +904,49 @@ def read_details(db: Database, info: ChangeSetInfo, limit: int = DETAILS_LIMIT) 
     return SetDetails(lines, shown, max(info.row_count, shown))
 
 
-class ChangeDetailsModel(QAbstractTableModel):
+def _cell(text: str) -> str:
+    return _one_line(text) if len(text) <= 120 else _one_line(text)[:117] + "…"
+
+
+def _first_only(text: Callable[[DetailLine], str]) -> Callable[[DetailLine], str]:
+    """The record and the action are named on a record's first line only."""
+    return lambda line: _cell(text(line)) if line.first else ""
+
+
+class ChangeDetailsModel(RecordTableModel):
     """The lines of :class:`SetDetails`: record, action, field, «Было», «Стало»."""
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("Запись"),
-        _Column("Действие"),
-        _Column("Поле"),
-        _Column("Было"),
-        _Column("Стало"),
+    CONTEXT = "ChangeDetailsModel"
+    COLUMNS = (
+        Column("Запись", _first_only(lambda d: d.record), cell_tooltip=lambda d: d.record or None),
+        Column(
+            "Действие", _first_only(lambda d: d.action), cell_tooltip=lambda d: d.action or None
+        ),
+        Column("Поле", lambda d: _cell(d.field), cell_tooltip=lambda d: d.field or None),
+        Column("Было", lambda d: _cell(d.old), cell_tooltip=lambda d: d.old or None),
+        Column("Стало", lambda d: _cell(d.new), cell_tooltip=lambda d: d.new or None),
     )
     COL_RECORD, COL_ACTION, COL_FIELD, COL_OLD, COL_NEW = range(len(COLUMNS))
 
     def __init__(self, details: SetDetails, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, key=id)
         self.details = details
-        self._lines = details.lines
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return QCoreApplication.translate("ChangeDetailsModel", self.COLUMNS[section].title)
-        return None
+        self.set_rows(details.lines)
 
     def line(self, row: int) -> DetailLine:
         """The line shown in a row."""
-        return self._lines[row]
+        line: DetailLine = self.record(row)
+        return line
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
-            return None
-        line = self._lines[index.row()]
-        column = index.column()
-        texts = (line.record, line.action, line.field, line.old, line.new)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column in (self.COL_RECORD, self.COL_ACTION) and not line.first:
-                return ""  # the record is named on its first line only
-            text = texts[column]
-            return _one_line(text) if len(text) <= 120 else _one_line(text)[:117] + "…"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return texts[column] or None
-        if role == Qt.ItemDataRole.BackgroundRole and line.group % 2:
+    def extra_data(self, record: Any, column: int, role: int) -> Any:
+        """A band of colour per record; the record's name in bold on its first line."""
+        if role == Qt.ItemDataRole.BackgroundRole and record.group % 2:
             return QBrush(QColor("#f3f6fa"))
-        if role == Qt.ItemDataRole.FontRole and column == self.COL_RECORD and line.first:
+        if role == Qt.ItemDataRole.FontRole and column == self.COL_RECORD and record.first:
             font = QFont()
             font.setBold(True)
             return font
-        if role == ROLE_RECORD:
-            return line
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class ChangeSetDialog(QDialog):

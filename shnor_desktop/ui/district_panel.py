@@ -8,7 +8,8 @@ is refused and say why under the field; only a successful write closes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -66,8 +67,9 @@ from shnor_desktop.models.text import (
     school_year_label,
 )
 from shnor_desktop.services.messages import describe_error, describe_issue
-from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT, DataBus, Panel
+from shnor_desktop.ui.common import ROLE_RECORD, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
+from shnor_desktop.ui.table_model import Column, RecordTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Values = dict[str, Any]
@@ -235,9 +237,39 @@ def issue_text(issue: FieldIssue) -> str:  # noqa: PLR0911 (one wording per code
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class DistrictYearModel(QAbstractTableModel):
-    """District-wide figures by school year."""
+def _source_label(source: str) -> str:
+    labels = {
+        "manual": _tr("введено вручную"),
+        "seed": _tr("отчёт района"),
+        "import": _tr("импорт"),
+        "demo": _tr("демо-данные"),
+    }
+    return labels.get(source, source)
 
+
+def _count_column(header: str, name: str) -> Column:
+    return Column(
+        header,
+        lambda r: format_number(getattr(r, name), 0),
+        right=True,
+        sort=lambda r: getattr(r, name),
+    )
+
+
+class DistrictYearModel(RecordTableModel):
+    """District-wide figures by school year (every panel writes years as 2022/23)."""
+
+    CONTEXT = "DistrictYearModel"
+    COLUMNS = (
+        Column("Учебный год", lambda r: school_year_label(r.year), sort=lambda r: r.year),
+        _count_column("Обучающихся", "pupils_total"),
+        _count_column("1 класс", "pupils_grade1"),
+        _count_column("9 класс", "pupils_grade9"),
+        _count_column("11 класс", "pupils_grade11"),
+        _count_column("Подвоз", "pupils_bused"),
+        _count_column("Автобусов", "buses"),
+        Column("Источник", lambda r: _source_label(r.source)),
+    )
     (
         COL_YEAR,
         COL_TOTAL,
@@ -247,142 +279,64 @@ class DistrictYearModel(QAbstractTableModel):
         COL_BUSED,
         COL_BUSES,
         COL_SOURCE,
-    ) = range(8)
-    _FIELDS = ("year", *DISTRICT_YEAR_COUNTS, "source")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DistrictYear] = []
-
-    def set_rows(self, rows: list[DistrictYear]) -> None:
-        """Show these figures."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    ) = range(len(COLUMNS))
 
     def record(self, row: int) -> DistrictYear:
         """The figures of a row."""
-        return self._rows[row]
+        record: DistrictYear = super().record(row)
+        return record
 
     def row_of_year(self, year: int) -> int:
         """The row of a school year, -1 when it is not shown."""
-        return next((i for i, r in enumerate(self._rows) if r.year == year), -1)
+        return next((i for i, r in enumerate(self.records()) if r.year == year), -1)
 
     def row_of_id(self, row_id: int) -> int:
         """The row showing the record ``row_id``, -1 when it is not shown."""
-        return next((i for i, r in enumerate(self._rows) if r.id == row_id), -1)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._FIELDS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self._FIELDS):
-            return None
-        return (
-            self.tr("Учебный год"),
-            self.tr("Обучающихся"),
-            self.tr("1 класс"),
-            self.tr("9 класс"),
-            self.tr("11 класс"),
-            self.tr("Подвоз"),
-            self.tr("Автобусов"),
-            self.tr("Источник"),
-        )[section]
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        record = self._rows[index.row()]
-        column = index.column()
-        value = getattr(record, self._FIELDS[column])
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.COL_YEAR:
-                # Every panel writes school years the same way: 2022/23.
-                return school_year_label(record.year)
-            if column == self.COL_SOURCE:
-                return self._source_label(record.source)
-            return format_number(value, 0)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column not in (
-            self.COL_YEAR,
-            self.COL_SOURCE,
-        ):
-            return _RIGHT
-        if role == ROLE_SORT:
-            return value
-        if role == ROLE_ID:
-            return record.id
-        if role == ROLE_RECORD:
-            return record
-        return None
-
-    def _source_label(self, source: str) -> str:
-        labels = {
-            "manual": self.tr("введено вручную"),
-            "seed": self.tr("отчёт района"),
-            "import": self.tr("импорт"),
-            "demo": self.tr("демо-данные"),
-        }
-        return labels.get(source, source)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return self.row_of(row_id)
 
 
-class PeopleModel(QAbstractTableModel):
+def _roles_text(person: Any) -> str:
+    return ", ".join(role_label(r) for r in person.roles)
+
+
+class PeopleModel(RecordTableModel):
     """People of the district programme with their roles and contacts."""
 
-    COL_NAME, COL_POSITION, COL_ROLES, COL_ORGANISATION, COL_PHONE, COL_EMAIL = range(6)
+    CONTEXT = "PeopleModel"
+    COLUMNS = (
+        Column("ФИО", lambda p: p.full_name, cell_tooltip=lambda p: p.full_name or None),
+        Column("Должность", lambda p: p.position, cell_tooltip=lambda p: p.position or None),
+        Column("Роли", _roles_text, cell_tooltip=lambda p: _roles_text(p) or None),
+        Column("Организация", lambda p: p.organisation_text),
+        Column("Телефон", lambda p: p.phone, cell_tooltip=lambda p: p.phone or None),
+        Column("Эл. почта", lambda p: p.email, cell_tooltip=lambda p: p.email or None),
+    )
+    COL_NAME, COL_POSITION, COL_ROLES, COL_ORGANISATION, COL_PHONE, COL_EMAIL = range(len(COLUMNS))
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[Person] = []
         self._schools: dict[int, str] = {}
 
-    def set_rows(self, rows: list[Person], schools: dict[int, str] | None = None) -> None:
+    def set_rows(self, rows: Sequence[Any], schools: dict[int, str] | None = None) -> None:
         """Show these people; ``schools`` names the schools they work at."""
-        self.beginResetModel()
-        self._rows = list(rows)
         self._schools = dict(schools or {})
-        self.endResetModel()
+        super().set_rows([_PersonRow(p, self._organisation(p)) for p in rows])
 
     def record(self, row: int) -> Person:
         """The person of a row."""
-        return self._rows[row]
+        shown: _PersonRow = super().record(row)
+        return shown.person
 
     def row_of_id(self, person_id: int) -> int:
         """The row of a person, -1 when they are not shown."""
-        return next((i for i, p in enumerate(self._rows) if p.id == person_id), -1)
+        return self.row_of(person_id)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 6
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < 6:
-            return None
-        return (
-            self.tr("ФИО"),
-            self.tr("Должность"),
-            self.tr("Роли"),
-            self.tr("Организация"),
-            self.tr("Телефон"),
-            self.tr("Эл. почта"),
-        )[section]
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == ROLE_RECORD and index.isValid():
+            return self.record(index.row())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.COL_ORGANISATION:
+            return super().data(index, Qt.ItemDataRole.DisplayRole) or None
+        return super().data(index, role)
 
     def _organisation(self, person: Person) -> str:
         school = self._schools.get(person.school_id) if person.school_id is not None else None
@@ -390,33 +344,21 @@ class PeopleModel(QAbstractTableModel):
             return f"{person.organisation}, {school}"
         return school or person.organisation
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        person = self._rows[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, ROLE_SORT):
-            return (
-                person.full_name,
-                person.position,
-                ", ".join(role_label(r) for r in person.roles),
-                self._organisation(person),
-                person.phone,
-                person.email,
-            )[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            # The columns are narrowed to fit: the whole text is one hover away.
-            return self.data(index, Qt.ItemDataRole.DisplayRole) or None
-        if role == ROLE_ID:
-            return person.id
-        if role == ROLE_RECORD:
-            return person
-        return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+@dataclass(frozen=True)
+class _PersonRow:
+    """A person as the table shows them, with the organisation text worked out once."""
+
+    person: Person
+    organisation_text: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.person, name)
+
+    @property
+    def id(self) -> int:
+        """The person's id (the model's key)."""
+        return self.person.id
 
 
 # --- dialogs ---------------------------------------------------------------------------
