@@ -10,6 +10,7 @@ writes, then times the repository queries the school list runs.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import tempfile
@@ -23,6 +24,9 @@ from shnor_desktop.models.schools import GROUP_LABELS, SchoolQuery
 VILLAGES = ("Бартеневка", "Знаменский", "Ивановка", "Арбузовка", "Яблоновый Гай", "Клевенка")
 
 
+FIGURES: dict[str, float] = {}
+
+
 def _timed(label: str, action: Callable[[], object], repeat: int = 7) -> None:
     times = []
     result: object = None
@@ -31,6 +35,7 @@ def _timed(label: str, action: Callable[[], object], repeat: int = 7) -> None:
         result = action()
         times.append(time.perf_counter() - start)
     size = len(result) if isinstance(result, list) else ""
+    FIGURES[label] = round(statistics.median(times) * 1000, 2)
     print(f"{label:<48} median {statistics.median(times) * 1000:8.1f} ms  rows {size}")
 
 
@@ -70,6 +75,7 @@ def main() -> None:
                         },
                     )
         built = time.perf_counter() - start
+        FIGURES["build_s"] = round(built, 2)
         rows = args.schools * (1 + args.years)
         print(
             f"built {args.schools} schools × {args.years} years ({rows} rows, logged) "
@@ -90,14 +96,15 @@ def main() -> None:
         _timed("passports of one school (chart)", lambda: db.schools.profiles(some))
         start = time.perf_counter()
         set_id = db.schools.set_profile_value(some, year, "pct_low_income", 12.5, "bench")
-        print(
-            f"{'one passport edit (change set)':<48} {1000 * (time.perf_counter() - start):8.1f} ms"
-        )
+        FIGURES["one passport edit ms"] = round(1000 * (time.perf_counter() - start), 2)
+        print(f"{'one passport edit (change set)':<48} {FIGURES['one passport edit ms']:8.1f} ms")
         assert set_id is not None
         start = time.perf_counter()
         db.undo.undo()  # the log pushed the edit itself
-        print(f"{'undo of that edit':<48} {1000 * (time.perf_counter() - start):8.1f} ms")
+        FIGURES["undo ms"] = round(1000 * (time.perf_counter() - start), 2)
+        print(f"{'undo of that edit':<48} {FIGURES['undo ms']:8.1f} ms")
         db.close()
+    print(json.dumps(FIGURES, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -343,8 +343,8 @@ class ChangeSet:
             except sqlite3.IntegrityError as exc:
                 raise _constraint(table, exc) from exc
             return [int(row["id"]) for row in group]
-        if len(groups) > 1:
-            for row in rows:  # mixed shapes: one statement each
+        if len(groups) > 1 or len(rows) == 1:
+            for row in rows:  # mixed shapes, or one row: one statement each
                 try:
                     cursor = conn.execute(_insert_sql(table, tuple(row)), list(row.values()))
                 except sqlite3.IntegrityError as exc:
