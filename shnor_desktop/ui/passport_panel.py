@@ -868,6 +868,8 @@ class PassportPanel(Panel):
             changes = db.schools.school_history(self.school_id, name)
         model = HistoryModel(changes, lambda v: editor.format(v) if v is not None else "—")
         dialog = HistoryDialog(tr_field(editor.spec.label), model, self)
+        # Closed history windows go away (the monkey found them piling up).
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._history_dialog = dialog
         dialog.open()
 

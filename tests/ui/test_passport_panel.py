@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QScrollArea, QWidget
@@ -22,7 +22,7 @@ from shnor_desktop.models.text import current_school_year, school_year_label
 from shnor_desktop.ui.common import ROLE_ID, DataBus
 from shnor_desktop.ui.passport_panel import PassportPanel
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
-from shnor_desktop.ui.widgets import WheelGuard
+from shnor_desktop.ui.widgets import HistoryDialog, WheelGuard
 
 # pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
 Bot = Any
@@ -394,6 +394,11 @@ def test_history_dialog_lists_changes(panel: PassportPanel, qtmodeltester: Bot) 
     assert model.index(0, HistoryModel.COL_OLD).data() == "11"
     assert model.index(0, HistoryModel.COL_NEW).data() == "12"
     dialog.close()
+    for _ in range(3):  # closed history windows do not pile up (the monkey's find)
+        panel.show_history("profile", "pct_low_income")
+        panel._history_dialog.close()  # noqa: SLF001
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # deleteLater runs
+    assert panel.findChildren(HistoryDialog) == []
 
 
 def test_add_and_remove_school_with_undo(panel: PassportPanel, asked: Questions) -> None:
