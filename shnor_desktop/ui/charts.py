@@ -14,6 +14,7 @@ they can never cover a point or a bar.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -132,11 +133,12 @@ def _swatch(paint: _SwatchPainter, device_ratio: float) -> QPixmap:
     return pixmap
 
 
-class _SwatchPainter:
+class _SwatchPainter(ABC):
     """Draws one legend sample; subclasses know lines and bars."""
 
+    @abstractmethod
     def __call__(self, painter: QPainter, width: int, height: int) -> None:
-        raise NotImplementedError
+        """Paint the sample into a ``width`` × ``height`` pixmap."""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,10 @@ from PySide6.QtWidgets import (
 )
 
 from shnor_desktop.models.district import (
+    DISTRICT_SPECS,
     DISTRICT_YEAR_COUNTS,
+    DISTRICT_YEAR_SPECS,
+    PERSON_SPECS,
     ROLE_LABELS,
     District,
     DistrictYear,
@@ -58,7 +61,7 @@ from shnor_desktop.models.district import (
     check_person,
 )
 from shnor_desktop.models.errors import DomainError
-from shnor_desktop.models.fields import FieldIssue, InvalidValueError
+from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError
 from shnor_desktop.models.text import (
     current_school_year,
     format_number,
@@ -128,46 +131,25 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("district", text)
 
 
+def _spec_label(specs: tuple[FieldSpec, ...], name: str, extra: dict[str, str]) -> str:
+    """The translated label of a field, from the table's field specs (the one source)."""
+    label = next((spec.label for spec in specs if spec.name == name), extra.get(name, name))
+    return _tr(label)
+
+
 def district_field_label(name: str) -> str:
     """The translated label of a district field."""
-    labels = {
-        "name": _tr("Наименование"),
-        "region": _tr("Субъект РФ"),
-        "office": _tr("Орган управления образованием"),
-        "centre": _tr("Районный центр"),
-        "head_of_office": _tr("Руководитель управления"),
-        "coordinator": _tr("Муниципальный координатор"),
-        "population": _tr("Численность населения"),
-    }
-    return labels.get(name, name)
+    return _spec_label(DISTRICT_SPECS, name, {})
 
 
 def year_field_label(name: str) -> str:
     """The translated label of a field of the district's yearly figures."""
-    labels = {
-        "year": _tr("Учебный год"),
-        "pupils_total": _tr("Обучающихся всего"),
-        "pupils_grade1": _tr("В 1-х классах"),
-        "pupils_grade9": _tr("В 9-х классах"),
-        "pupils_grade11": _tr("В 11-х классах"),
-        "pupils_bused": _tr("Подвозится обучающихся"),
-        "buses": _tr("Школьных автобусов"),
-    }
-    return labels.get(name, name)
+    return _spec_label(DISTRICT_YEAR_SPECS, name, {})
 
 
 def person_field_label(name: str) -> str:
     """The translated label of a person's field."""
-    labels = {
-        "full_name": _tr("ФИО"),
-        "position": _tr("Должность"),
-        "organisation": _tr("Организация"),
-        "school_id": _tr("Школа"),
-        "phone": _tr("Телефон"),
-        "email": _tr("Эл. почта"),
-        "roles": _tr("Роли"),
-    }
-    return labels.get(name, name)
+    return _spec_label(PERSON_SPECS, name, {"roles": "Роли"})
 
 
 def role_label(code: str) -> str:
