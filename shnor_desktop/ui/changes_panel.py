@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QItemSelection,
     QModelIndex,
@@ -73,7 +72,7 @@ from shnor_desktop.models.text import (
     school_year_label,
 )
 from shnor_desktop.services.messages import TABLE_NAMES, describe_error
-from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, DataBus, Panel
+from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.runner import BackgroundTask
 from shnor_desktop.ui.school_models import change_kind_label
@@ -550,15 +549,14 @@ def describe_conflict(db: Database, set_id: int, error: RevertConflictError) -> 
 # --- the list of change sets -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Column:
-    """One column of the list: its title (source string, context "ChangeSetModel")."""
+def _tables_tooltip(info: ChangeSetInfo) -> str | None:
+    tables = ", ".join(sorted(table_label(t) for t in info.tables))
+    return (
+        QCoreApplication.translate("ChangeSetModel", "Затронуто: %1").replace("%1", tables) or None
+    )
 
-    title: str
-    right: bool = False
 
-
-class ChangeSetModel(QAbstractTableModel):
+class ChangeSetModel(RecordTableModel):
     """The change sets of the log, newest first, read a page at a time.
 
     ``fetchMore`` reads the next older page (views call it when scrolled to
@@ -566,14 +564,16 @@ class ChangeSetModel(QAbstractTableModel):
     re-reads the sets whose «reverted by» marks the new ones changed.
     """
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("№", right=True),
-        _Column("Когда"),
-        _Column("Кто"),
-        _Column("Вид"),
-        _Column("Что"),
-        _Column("Записей", right=True),
-        _Column("Состояние"),
+    CONTEXT = "ChangeSetModel"
+    COLUMNS = (
+        Column("№", lambda i: str(i.id), right=True),
+        Column("Когда", lambda i: format_timestamp(i.created_at)),
+        Column("Кто", lambda i: i.actor),
+        Column("Вид", lambda i: change_kind_label(i.kind)),
+        Column("Что", lambda i: i.label, cell_tooltip=_tables_tooltip),
+        Column("Записей", lambda i: format_number(i.row_count, 0), right=True),
+        # The state names other sets: the model words it (see state_text).
+        Column("Состояние", lambda i: ""),
     )
     COL_ID, COL_WHEN, COL_WHO, COL_KIND, COL_LABEL, COL_ROWS, COL_STATE = range(len(COLUMNS))
     #: How many sets one read brings.
@@ -582,7 +582,7 @@ class ChangeSetModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._log: ChangeLog | None = None
-        self._rows: list[ChangeSetInfo] = []  # newest first
+        # self._rows (the base's list): newest first
         self._by_id: dict[int, ChangeSetInfo] = {}
         self._kinds: dict[int, str] = {}  # kinds of sets not loaded, for the state texts
         self._more = False
@@ -688,10 +688,13 @@ class ChangeSetModel(QAbstractTableModel):
     # --- access --------------------------------------------------------------------------
     def record(self, row: int) -> ChangeSetInfo:
         """The change set of a row."""
-        return self._rows[row]
+        info: ChangeSetInfo = self._rows[row]
+        return info
 
-    def row_of(self, set_id: int) -> int:
-        """The row of a change set, -1 when it is not loaded."""
+    def row_of(self, key: Hashable) -> int:
+        """The row of a change set (by id), -1 when it is not loaded; the ids are sorted."""
+        assert isinstance(key, int)
+        set_id = key
         row = bisect_left(self._rows, -set_id, key=lambda s: -s.id)
         return row if row < len(self._rows) and self._rows[row].id == set_id else -1
 
@@ -732,66 +735,24 @@ class ChangeSetModel(QAbstractTableModel):
         return self.tr("откатывает набор №%1").replace("%1", str(target))
 
     # --- the model interface ----------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            index.isValid()
+            and index.column() == self.COL_STATE
+            and 0 <= index.row() < len(self._rows)
+        ):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.state_text(self._rows[index.row()])
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.state_text(self._rows[index.row()]) or None
+        return super().data(index, role)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return QCoreApplication.translate("ChangeSetModel", self.COLUMNS[section].title)
-        return None
-
-    def data(  # noqa: PLR0911 (one answer per role)
-        self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        info = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(info, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.COL_LABEL:
-                tables = ", ".join(sorted(table_label(t) for t in info.tables))
-                return self.tr("Затронуто: %1").replace("%1", tables) if tables else None
-            if column == self.COL_STATE:
-                return self.state_text(info) or None
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[column].right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and info.reverted_by is not None:
+    def extra_data(self, record: Any, column: int, role: int) -> Any:
+        """Sets no longer in effect are grey."""
+        del column
+        if role == Qt.ItemDataRole.ForegroundRole and record.reverted_by is not None:
             return QBrush(QColor("#888888"))
-        if role == ROLE_ID:
-            return info.id
-        if role == ROLE_RECORD:
-            return info
         return None
-
-    def _display(self, info: ChangeSetInfo, column: int) -> str:
-        if column == self.COL_ID:
-            return str(info.id)
-        if column == self.COL_WHEN:
-            return format_timestamp(info.created_at)
-        if column == self.COL_WHO:
-            return info.actor
-        if column == self.COL_KIND:
-            return change_kind_label(info.kind)
-        if column == self.COL_LABEL:
-            return info.label
-        if column == self.COL_ROWS:
-            return format_number(info.row_count, 0)
-        return self.state_text(info)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 # --- the details of one set ------------------------------------------------------------

@@ -6,13 +6,13 @@ user would (a wheel, Tab, typed keys, a click) and failed before the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QContextMenuEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QScrollArea, QWidget
 
@@ -26,6 +26,7 @@ from shnor_desktop.ui.widgets import HistoryDialog, WheelGuard
 
 # pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
 Bot = Any
+Wheel = Callable[..., None]
 
 
 def _open_panel(qtbot: Bot, path: Path) -> Iterator[PassportPanel]:
@@ -112,22 +113,6 @@ def _type(widget: QWidget, text: str) -> None:
 def _click_row(qtbot: Bot, panel: PassportPanel, school_id: int) -> None:
     rect = panel.tree.visualRect(panel.model.index_of(school_id))
     qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-
-
-def _wheel(widget: QWidget, steps: int = -1) -> None:
-    """Turn the wheel over the middle of ``widget`` (negative: towards the user)."""
-    centre = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        centre,
-        QPointF(widget.mapToGlobal(centre.toPoint())),
-        QPoint(0, 0),
-        QPoint(0, 120 * steps),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
 
 
 def _scroll_area_of(widget: QWidget) -> QScrollArea:
@@ -468,7 +453,9 @@ def test_a_school_cannot_become_its_own_or_a_branchs_branch(panel: PassportPanel
 # --- the defects of the issue list ----------------------------------------------------------
 
 
-def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, qtbot: Bot) -> None:
+def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(
+    panel: PassportPanel, qtbot: Bot, wheel: Wheel
+) -> None:
     assert panel.db is not None
     db = panel.db
     gymnasium = _select(panel, "гимназия")
@@ -477,7 +464,7 @@ def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, q
     bar = _scroll_area_of(group).verticalScrollBar()
     assert bar.value() == 0 and bar.maximum() > 0
     sets = len(db.log.recent_sets())
-    _wheel(group)
+    wheel(group)
     assert group.currentText() == "Высокие результаты (лидер)"
     assert db.schools.profile(gymnasium, 2022).group_code == "leader"  # type: ignore[union-attr]
     assert bar.value() > 0  # the form scrolled instead
@@ -486,7 +473,7 @@ def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, q
     panel.tabs.setCurrentIndex(1)
     parent = _combo(panel, "school", "parent_id")
     for _ in range(3):
-        _wheel(parent, steps=-1)
+        wheel(parent, steps=-1)
     assert parent.currentData() is None
     assert db.schools.get(arbuzovka).parent_id is None
     assert len(db.log.recent_sets()) == sets
@@ -494,7 +481,7 @@ def test_1_the_wheel_scrolls_the_form_and_edits_no_combo(panel: PassportPanel, q
     # (not as the tail of a scroll of the form).
     qtbot.wait(int(WheelGuard.SCROLL_CONTINUES * 1000) + 100)
     _focus(qtbot, parent)
-    _wheel(parent, steps=-1)
+    wheel(parent, steps=-1)
     assert parent.currentData() is not None
 
 

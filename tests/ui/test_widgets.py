@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -38,21 +38,7 @@ Form = tuple[QScrollArea, QComboBox, QSpinBox, QDateEdit]
 
 # pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
 Bot = Any
-
-
-def _wheel(widget: QWidget, steps: int = -1) -> None:
-    centre = QPointF(widget.rect().center())
-    event = QWheelEvent(
-        centre,
-        QPointF(widget.mapToGlobal(centre.toPoint())),
-        QPoint(0, 0),
-        QPoint(0, 120 * steps),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
+Wheel = Callable[..., None]
 
 
 def _focus(qtbot: Bot, widget: QWidget) -> None:
@@ -87,13 +73,15 @@ def form(qtbot: Bot) -> Form:
     return scroll, combo, spin, dates
 
 
-def test_wheel_scrolls_past_unfocused_editors_and_edits_none(form: Form, qtbot: Bot) -> None:
+def test_wheel_scrolls_past_unfocused_editors_and_edits_none(
+    form: Form, qtbot: Bot, wheel: Wheel
+) -> None:
     scroll, combo, spin, dates = form
     bar = scroll.verticalScrollBar()
     for widget in (combo, spin, dates):
         scroll.ensureWidgetVisible(widget)
         before = bar.value()
-        _wheel(widget, -1)
+        wheel(widget, -1)
         assert bar.value() > before or bar.value() == bar.maximum()
     assert combo.currentIndex() == 0
     assert spin.value() == 5
@@ -103,29 +91,31 @@ def test_wheel_scrolls_past_unfocused_editors_and_edits_none(form: Form, qtbot: 
     assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
 
 
-def test_wheel_still_edits_the_focused_editor(form: Form, qtbot: Bot) -> None:
+def test_wheel_still_edits_the_focused_editor(form: Form, qtbot: Bot, wheel: Wheel) -> None:
     scroll, combo, spin, _dates = form
     qtbot.wait(int(WheelGuard.SCROLL_CONTINUES * 1000) + 100)  # no scroll under way
     _focus(qtbot, combo)
-    _wheel(combo, -1)
+    wheel(combo, -1)
     assert combo.currentIndex() == 1
     scroll.ensureWidgetVisible(spin)
     _focus(qtbot, spin)
-    _wheel(spin, 1)
+    wheel(spin, 1)
     assert spin.value() == 6
 
 
-def test_a_scroll_under_way_passes_over_a_focused_editor(form: Form, qtbot: Bot) -> None:
+def test_a_scroll_under_way_passes_over_a_focused_editor(
+    form: Form, qtbot: Bot, wheel: Wheel
+) -> None:
     scroll, combo, _spin, _dates = form
     _focus(qtbot, combo)
     bar = scroll.verticalScrollBar()
-    _wheel(scroll.viewport(), -1)  # the user scrolls the form…
+    wheel(scroll.viewport(), -1)  # the user scrolls the form…
     before = bar.value()
-    _wheel(combo, -1)  # …and the pointer passes over the focused combo box
+    wheel(combo, -1)  # …and the pointer passes over the focused combo box
     assert combo.currentIndex() == 0
     assert bar.value() > before
     qtbot.wait(int(WheelGuard.SCROLL_CONTINUES * 1000) + 100)
-    _wheel(combo, -1)  # a wheel turned over it on purpose, later, edits it
+    wheel(combo, -1)  # a wheel turned over it on purpose, later, edits it
     assert combo.currentIndex() == 1
 
 
