@@ -7,11 +7,11 @@ rules run on every write path (a form, an import, the command line).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 
 from shnor_desktop.models import rules
 from shnor_desktop.models.fields import FieldIssue, FieldSpec
-from shnor_desktop.models.rules import RowContext
 from shnor_desktop.models.schema import PROCEDURES
 
 _SECTION = "Результаты"
@@ -38,19 +38,44 @@ ASSESSMENT_FIELDS: tuple[FieldSpec, ...] = (
 _MARKS = ("n2", "n3", "n4", "n5")  # marks «2»..«5»
 
 
-def _marks_rule(ctx: RowContext) -> Iterable[FieldIssue]:
-    """Marks cannot add up to more pupils than took part; participants not more than due."""
-    if not ctx.changed.intersection((*_MARKS, "participants", "pupils_due")):
-        return
-    row = ctx.row
+def result_warnings(row: Mapping[str, Any]) -> list[FieldIssue]:
+    """What a result row's figures say against each other (warnings, never refusals).
+
+    The marks should add up to the participants and the participants should
+    not pass the pupils due; a document may break either (a pupil absent from
+    one part, a list drawn up on another date), so the figures stay as typed
+    or imported and the user sees the warning beside them.
+    """
+    issues: list[FieldIssue] = []
     participants = row.get("participants")
-    get = row.get
-    marks = (get("n2") or 0) + (get("n3") or 0) + (get("n4") or 0) + (get("n5") or 0)
-    if participants is not None and marks > participants:
-        yield FieldIssue("participants", "marks_over_participants", "error", (marks, participants))
+    marks = [row.get(name) for name in _MARKS]
+    if participants is not None and any(m is not None for m in marks):
+        total = sum(m or 0 for m in marks)
+        if total != participants:
+            issues.append(
+                FieldIssue(
+                    "participants",
+                    "marks_differ_participants",
+                    "warning",
+                    (total, participants),
+                    "assessment",
+                )
+            )
     due = row.get("pupils_due")
     if due is not None and participants is not None and participants > due:
-        yield FieldIssue("participants", "participants_over_due", "error", (participants, due))
+        issues.append(
+            FieldIssue(
+                "participants",
+                "participants_over_due",
+                "warning",
+                (participants, due),
+                "assessment",
+            )
+        )
+    return issues
 
 
-rules.register("assessment", ASSESSMENT_FIELDS, [_marks_rule])
+# The warnings never refuse a write, so they are not a row rule of the write
+# path (an import of 2 million rows would compute them for nothing); the screens
+# and an import preview call :func:`result_warnings` on the rows they show.
+rules.register("assessment", ASSESSMENT_FIELDS)

@@ -6,6 +6,6 @@ when nothing else imported it yet (the command line, an import in a worker).
 
 from __future__ import annotations
 
-from shnor_desktop.models import assessments, district, schools
+from shnor_desktop.models import assessments, district, schools, settings
 
-__all__ = ["assessments", "district", "schools"]
+__all__ = ["assessments", "district", "schools", "settings"]

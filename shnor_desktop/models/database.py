@@ -12,7 +12,9 @@ from pathlib import Path
 from shnor_desktop.models.changelog import ChangeLog, UndoStack
 from shnor_desktop.models.db import BeforeUpgrade, open_database
 from shnor_desktop.models.district import DistrictRepository
+from shnor_desktop.models.results import ResultsRepository
 from shnor_desktop.models.schools import SchoolRepository
+from shnor_desktop.models.settings import SettingsRepository
 
 
 class Database:
@@ -25,6 +27,8 @@ class Database:
         self.undo = UndoStack(self.log)
         self.schools = SchoolRepository(conn, self.log)
         self.district = DistrictRepository(conn, self.log)
+        self.settings = SettingsRepository(self.log)
+        self.results = ResultsRepository(self.log)
 
     @classmethod
     def open(cls, path: Path, before_upgrade: BeforeUpgrade | None = None) -> Database:

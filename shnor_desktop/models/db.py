@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shnor_desktop.models.errors import NotADatabaseError, SchemaTooNewError
+from shnor_desktop.models.metrics import register_sql
 from shnor_desktop.models.schema import MIGRATIONS, SCHEMA_VERSION
 from shnor_desktop.models.text import fold
 
@@ -56,6 +57,7 @@ def connect(path: Path, *, read_only: bool = False, reader: bool = False) -> sql
     conn.row_factory = sqlite3.Row
     conn.create_function("fold", 1, _sql_fold, deterministic=True)
     conn.create_collation("RU", _ru_collation)
+    register_sql(conn)  # ``metric(key, …)``: the formulas of models/metrics.py in SQL
     conn.execute("PRAGMA foreign_keys = ON")
     if reader:
         conn.execute("PRAGMA query_only = ON")

@@ -375,6 +375,26 @@ UPDATE change_set SET
 """
 
 
+# Version 4: results, indicators and settings.  Settings (thresholds, the rules
+# that suggest a school's group) are rows written through the change log, so a
+# change of a threshold is undone and shown in the history like any other.  An
+# indicator may be computed from the data (``computed`` names the computation;
+# empty means its values are typed).  The index serves the pivot and the charts
+# (one procedure, subject and grade over years).
+_V4 = """
+CREATE TABLE setting (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    key    TEXT NOT NULL UNIQUE CHECK (length(trim(key)) > 0),
+    value  TEXT NOT NULL
+);
+ALTER TABLE indicator ADD COLUMN computed TEXT NOT NULL DEFAULT '';
+ALTER TABLE indicator ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE indicator_value ADD COLUMN note TEXT NOT NULL DEFAULT '';
+CREATE INDEX indicator_parent ON indicator(parent_id);
+CREATE INDEX assessment_series ON assessment(procedure, subject, grade, year);
+"""
+
+
 def _backfill_folded_names(conn: sqlite3.Connection) -> None:
     """Fill the folded search columns of rows written by version 1."""
     rows = conn.execute("SELECT id, full_name, short_name, locality FROM school").fetchall()
@@ -407,6 +427,7 @@ MIGRATIONS: Sequence[Sequence[MigrationStep]] = (
     (_V1,),
     (_V2, _backfill_folded_names),
     (_V3,),
+    (_V4,),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -74,6 +74,7 @@ TABLE_NAMES: dict[str, str] = {
     "change_set": "журнал изменений",
     "change": "журнал изменений",
     "import_batch": "загрузки файлов",
+    "setting": "настройки",
 }
 """Russian names of the tables, as the user knows the sections of the program."""
 
@@ -339,7 +340,10 @@ _ISSUES_WITH_ARGS: dict[str, tuple[int, str]] = {
     "levels_sum": (2, "сумма по уровням ({0}) не равна общему контингенту ({1})"),
     "bused_over_total": (2, "подвозится больше ({0}), чем обучается ({1})"),
     "vacancies_over_teachers": (2, "вакансий ({0}) больше, чем педагогов ({1})"),
-    "marks_over_participants": (2, "отметок «2»–«5» ({0}) больше, чем участников ({1})"),
+    "marks_differ_participants": (
+        2,
+        "сумма отметок «2»–«5» ({0}) не равна числу участников ({1})",
+    ),
     "participants_over_due": (2, "участников ({0}) больше, чем должно было участвовать ({1})"),
 }
 

@@ -302,12 +302,13 @@ def test_change_set_numbers_do_not_skip(db: Database, base: dict[str, int]) -> N
 def test_rules_run_on_bulk_writes_and_write_nothing(db: Database, base: dict[str, int]) -> None:
     before = data_dump(db.conn)
     rows = [_result(base["second"], g) for g in range(4, 9)]
-    rows[3]["n5"] = 40  # marks 58 > 28 participants
+    rows[3]["n5"] = -4  # a negative count is refused (marks ≠ participants only warns)
     with pytest.raises(InvalidValueError) as info, db.log.change_set("Импорт", "import") as cs:
         cs.insert_many("assessment", rows)
-    assert (info.value.issue.table, info.value.issue.code) == (
+    assert (info.value.issue.table, info.value.issue.field, info.value.issue.code) == (
         "assessment",
-        "marks_over_participants",
+        "n5",
+        "negative",
     )
     assert data_dump(db.conn) == before
     # The branch rule holds for an import too: no branch of a branch.
