@@ -334,6 +334,7 @@ _ISSUES: dict[str, str] = {
     "email_format": "адрес почты пишется так: school@example.ru",
     "duplicate_year": "показатели района за этот учебный год уже есть",
     "no_district": "сначала заполните сведения о районе",
+    "not_json": "значение настройки записано с ошибкой и не читается",
 }
 _ISSUES_WITH_ARGS: dict[str, tuple[int, str]] = {
     "too_large": (2, "слишком большое значение (не больше {1})"),
