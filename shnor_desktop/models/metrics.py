@@ -97,11 +97,15 @@ def pool(rows: Iterable[Counts]) -> Counts:
 
     A count missing in any row is missing in the pool (a district share over
     the schools that reported would silently be another district's share).
+    The pool of no rows (``rows == 0``) adds nothing to a pool of pools: a
+    school without results must not blank the district's counts.
     """
     totals: dict[str, Any] = {}
     n = 0
     names = [f.name for f in fields(Counts) if f.name != "rows"]
     for counts in rows:
+        if counts.rows == 0:
+            continue  # an empty group's pool: its None counts mean "no rows", not "missing"
         n += counts.rows
         for name in names:
             value = getattr(counts, name)
