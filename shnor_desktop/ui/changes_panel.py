@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from shnor_desktop.models.assessments import ASSESSMENT_FIELDS
+from shnor_desktop.models.settings import spec_of
 from shnor_desktop.models.changelog import ChangeLog, ChangeSetInfo
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.district import (
@@ -119,6 +120,7 @@ _COLUMN_LABELS: dict[str, dict[str, str]] = {
         "approved_by": "Кем утверждена",
     },
     "person_role": {"since": "Действует с", "until": "Действует по"},
+    "setting": {"key": "Настройка", "value": "Значение"},
     "meeting": {
         "programme_id": "Программа",
         "number": "Номер протокола",
@@ -427,6 +429,10 @@ def describe_record(  # noqa: PLR0911 (one wording per table)
         )
     if table == "programme":
         return _tr("программа «%1»").replace("%1", str(values.get("title")))
+    if table == "setting":
+        spec = spec_of(str(values.get("key")))
+        name = QCoreApplication.translate("settings", spec.label) if spec else values.get("key")
+        return _tr("настройка «%1»").replace("%1", str(name))
     return _tr("запись №%1 («%2»)").replace("%1", str(row_id)).replace("%2", table_label(table))
 
 
