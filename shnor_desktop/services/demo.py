@@ -786,7 +786,7 @@ class _Steps:
 def _work_units() -> int:
     """The number of progress steps of a build."""
     years = 1 + len(GENERATED_YEARS)
-    return 1 + len(DISTRICT_YEARS) + 1 + len(PEOPLE) + len(SCHOOLS) * (1 + years) + 1
+    return 1 + len(DISTRICT_YEARS) + 1 + len(PEOPLE) + len(SCHOOLS) * (1 + years) + 1 + 1
 
 
 def _remove_database(path: Path) -> None:
@@ -880,6 +880,10 @@ def _fill(cs: ChangeSet, steps: _Steps) -> None:
     rng = random.Random(RANDOM_SEED)
     school_ids = _insert_schools(cs, steps, rng)
     _insert_profiles(cs, steps, rng, school_ids, person_ids)
+    from shnor_desktop.services.demo_results import insert_demo_results  # it imports this module
+
+    insert_demo_results(cs, school_ids)
+    steps.tick()
     _insert_meeting(cs, programme_id, person_ids)
     steps.tick()
 
