@@ -6,6 +6,20 @@ when nothing else imported it yet (the command line, an import in a worker).
 
 from __future__ import annotations
 
-from shnor_desktop.models import assessments, district, schools, settings
+from shnor_desktop.models import (
+    assessments,
+    district,
+    identification,
+    indicators,
+    schools,
+    settings,
+)
 
-__all__ = ["assessments", "district", "schools", "settings"]
+__all__ = [
+    "assessments",
+    "district",
+    "identification",
+    "indicators",
+    "schools",
+    "settings",
+]

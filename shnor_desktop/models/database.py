@@ -12,6 +12,7 @@ from pathlib import Path
 from shnor_desktop.models.changelog import ChangeLog, UndoStack
 from shnor_desktop.models.db import BeforeUpgrade, open_database
 from shnor_desktop.models.district import DistrictRepository
+from shnor_desktop.models.indicators import IndicatorRepository
 from shnor_desktop.models.results import ResultsRepository
 from shnor_desktop.models.schools import SchoolRepository
 from shnor_desktop.models.settings import SettingsRepository
@@ -29,6 +30,7 @@ class Database:
         self.district = DistrictRepository(conn, self.log)
         self.settings = SettingsRepository(self.log)
         self.results = ResultsRepository(self.log)
+        self.indicators = IndicatorRepository(self.log, self.results)
 
     @classmethod
     def open(cls, path: Path, before_upgrade: BeforeUpgrade | None = None) -> Database:

@@ -13,15 +13,16 @@ return what they changed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any, Final
 
 from shnor_desktop.models.assessments import ASSESSMENT_FIELDS, result_warnings
 from shnor_desktop.models.changelog import ChangeLog, ChangeSetInfo
 from shnor_desktop.models.errors import RecordNotFoundError
 from shnor_desktop.models.fields import FieldIssue, InvalidValueError, check_value
-from shnor_desktop.models.metrics import COUNT_COLUMNS, METRIC_BY_KEY, Counts, pool
+from shnor_desktop.models.metrics import COUNT_COLUMNS, METRIC_BY_KEY, Counts, change
 from shnor_desktop.models.schema import PROCEDURES
 from shnor_desktop.models.text import fold
 
@@ -64,43 +65,59 @@ _SUMMED: Final = (
 )
 
 
+# Columns NOT NULL in the schema: their plain sum is already the pooled count.
+_NOT_NULL: Final = frozenset({"participants", "n2", "n3", "n4", "n5"})
+_POOLED_WIDTH: Final = len(_SUMMED) + 2  # the sums, score_sum and n_rows: the fields of Counts
+
+
 def _pooled_sql(alias: str = "") -> str:
     """The SELECT list of pooled counts over the rows of ``assessment`` (aliased or not).
 
     A count missing in one row makes the pooled count missing (see
     ``metrics.pool``); ``n_rows`` counts the result rows (a LEFT JOIN gives
-    none for a school without results).
+    none for a school without results).  The columns come in the order of
+    the fields of :class:`Counts`, so a row turns into one positionally.
     """
     a = f"{alias}." if alias else ""
     rows = f"count({a}id)"
     sums = ", ".join(
-        f"CASE WHEN count({a}{c}) = {rows} THEN sum({a}{c}) END AS {c}" for c in _SUMMED
+        f"sum({a}{c}) AS {c}"
+        if c in _NOT_NULL
+        else f"CASE WHEN count({a}{c}) = {rows} THEN sum({a}{c}) END AS {c}"
+        for c in _SUMMED
     )
     score = f"CASE WHEN count({a}mean_score) = {rows} THEN sum({a}mean_score * {a}participants) END"
     return f"{sums}, {score} AS score_sum, {rows} AS n_rows"
 
 
 _POOLED: Final = _pooled_sql()
+_POOLED_A: Final = _pooled_sql("a")
+
+# Aggregations over many rows read them school by school: each school's rows of
+# a year (and procedure …) are one range of the unique index (school_id, year,
+# procedure, subject, grade), and rows typed or imported together lie together
+# in the table.  Measured on 2 million rows (bench/results.py): a year pooled
+# per school 150 ms this way, 450 ms through the year index (random reads and
+# a sort for the GROUP BY).  CROSS JOIN keeps SQLite from reordering the loop.
+_BY_SCHOOL: Final = " FROM school s CROSS JOIN assessment a ON a.school_id = s.id"
 
 
-def _pooled_counts(row: sqlite3.Row) -> Counts:
-    """Counts from a row of ``_POOLED`` columns."""
-    if not row["n_rows"]:
+def _pooled_counts(row: sqlite3.Row | tuple[Any, ...], offset: int | None = None) -> Counts:
+    """Counts from a row whose ``_POOLED`` columns start at ``offset`` (by default: the last 12)."""
+    start = len(row) - _POOLED_WIDTH if offset is None else offset
+    values = row[start : start + _POOLED_WIDTH]
+    if not values[-1]:
         return Counts(participants=0, rows=0)
-    return Counts(
-        due=row["pupils_due"],
-        participants=row["participants"],
-        n2=row["n2"],
-        n3=row["n3"],
-        n4=row["n4"],
-        n5=row["n5"],
-        below_minimum=row["below_minimum"],
-        lowered=row["vpr_lowered"],
-        confirmed=row["vpr_confirmed"],
-        raised=row["vpr_raised"],
-        score_sum=row["score_sum"],
-        rows=int(row["n_rows"]),
-    )
+    return Counts(*values)
+
+
+def _pool_tuples(rows: Iterable[Sequence[Any]]) -> Counts:
+    """Pool raw ``_POOLED`` tuples (the fields of Counts) column by column, in C."""
+    columns = list(zip(*rows, strict=True))
+    if not columns or not sum(columns[-1]):
+        return Counts(participants=0, rows=0)
+    pooled: list[Any] = [None if None in column else sum(column) for column in columns]
+    return Counts(*pooled)
 
 
 @dataclass(frozen=True)
@@ -158,9 +175,9 @@ class ResultRow:
     vpr_raised: int | None = None
     source: str = ""
 
-    @property
+    @cached_property
     def counts(self) -> Counts:
-        """The counts of the row (for the formulas of models/metrics.py)."""
+        """The counts of the row (for the formulas of models/metrics.py); computed once."""
         return Counts.of_row(self.values())
 
     def values(self) -> dict[str, Any]:
@@ -230,6 +247,129 @@ class Series:
     district: Mapping[int, Counts]
 
 
+VPR: Final = "ВПР"
+EXAMS: Final = ("ОГЭ", "ЕГЭ", "ГВЭ")
+"""Procedures with a score and a minimum threshold (compared with the district mean)."""
+
+
+@dataclass(frozen=True)
+class ObjectivityQuery:
+    """ВПР objectivity of a school year: one subject and grade, or pooled over them (None).
+
+    ``threshold`` is the share in percent (the setting
+    :data:`~shnor_desktop.models.settings.OBJECTIVITY_THRESHOLD`) that the
+    share of lowered or of raised marks must pass to flag a school.
+    """
+
+    year: int
+    subject: str | None = None
+    grade: int | None = None
+    threshold: float = 40.0
+    search: str = ""
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectivityRow:
+    """A school's ВПР marks compared with its journal marks, pooled over the rows asked.
+
+    Only rows with all three comparison counts are pooled: a row without the
+    comparison has no pupils compared, so it changes none of the shares.
+    ``school_id`` 0 is the district's row.
+    """
+
+    school_id: int
+    code: str
+    school: str
+    group_code: str
+    counts: Counts
+    lowered: float | None
+    confirmed: float | None
+    raised: float | None
+    threshold: float
+
+    @property
+    def lowered_flag(self) -> bool:
+        """True when the share of lowered marks passes the threshold."""
+        return self.lowered is not None and self.lowered > self.threshold
+
+    @property
+    def raised_flag(self) -> bool:
+        """True when the share of raised marks passes the threshold."""
+        return self.raised is not None and self.raised > self.threshold
+
+    @property
+    def flagged(self) -> bool:
+        """True when the school's marks look unobjective (lowered or raised past the threshold)."""
+        return self.lowered_flag or self.raised_flag
+
+
+@dataclass(frozen=True)
+class Objectivity:
+    """The objectivity table: the schools' rows and the district pooled the same way."""
+
+    query: ObjectivityQuery
+    rows: tuple[ObjectivityRow, ...]
+    district: ObjectivityRow
+
+    @property
+    def flagged(self) -> tuple[ObjectivityRow, ...]:
+        """The flagged schools."""
+        return tuple(r for r in self.rows if r.flagged)
+
+
+@dataclass(frozen=True)
+class ExamQuery:
+    """ОГЭ / ЕГЭ / ГВЭ of a year and subject (one grade, or every grade pooled: None)."""
+
+    year: int
+    procedure: str
+    subject: str
+    grade: int | None = None
+    search: str = ""
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class ExamRow:
+    """A school's exam against the district: its mean score and share below the minimum.
+
+    ``difference`` is the school's mean score minus the district's (None
+    without a score); the district's row has ``school_id`` 0.
+    """
+
+    school_id: int
+    code: str
+    school: str
+    group_code: str
+    counts: Counts
+    mean_score: float | None
+    below_minimum: float | None
+    difference: float | None
+
+    @property
+    def below_district(self) -> bool:
+        """True when the school's mean score is below the district mean."""
+        return self.difference is not None and self.difference < 0
+
+
+@dataclass(frozen=True)
+class ExamComparison:
+    """The schools' exam rows and the district's (every school, whatever the filter)."""
+
+    query: ExamQuery
+    rows: tuple[ExamRow, ...]
+    district: ExamRow
+
+    @property
+    def below_district_share(self) -> float | None:
+        """The share of the schools with a score whose mean is below the district mean, %."""
+        scored = [r for r in self.rows if r.difference is not None]
+        if not scored:
+            return None
+        return sum(r.below_district for r in scored) / len(scored) * 100.0
+
+
 class ResultsRepository:
     """Queries and writes of assessment results."""
 
@@ -244,7 +384,16 @@ class ResultsRepository:
     # --- choices ------------------------------------------------------------------------
     def years(self) -> list[int]:
         """School years that have results, oldest first."""
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT year FROM assessment ORDER BY 1")]
+        # A loose index scan: one seek of the year index per year, not a pass over
+        # the millions of rows a region keeps.
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "WITH RECURSIVE y(v) AS (SELECT min(year) FROM assessment"
+                " UNION ALL SELECT (SELECT min(year) FROM assessment WHERE year > v)"
+                " FROM y WHERE v IS NOT NULL) SELECT v FROM y WHERE v IS NOT NULL"
+            )
+        ]
 
     def procedures(self, year: int | None = None) -> list[str]:
         """Procedures with results (in a year), in the order of the schema."""
@@ -378,18 +527,19 @@ class ResultsRepository:
         grade: int | None,
         school_ids: Collection[int] | None,
     ) -> tuple[str, list[Any]]:
+        """FROM … WHERE of the rows that match, read school by school (see ``_BY_SCHOOL``)."""
         years = [year] if isinstance(year, int) else list(year)
-        conditions = [f"year IN ({','.join('?' for _ in years)})"]
+        conditions = [f"a.year IN ({','.join('?' for _ in years)})"]
         params: list[Any] = list(years)
         for column, value in (("procedure", procedure), ("subject", subject), ("grade", grade)):
             if value is not None:
-                conditions.append(f"{column} = ?")
+                conditions.append(f"a.{column} = ?")
                 params.append(value)
         if school_ids is not None:
             ids = sorted(school_ids)
-            conditions.append(f"school_id IN ({','.join('?' for _ in ids)})")
+            conditions.append(f"s.id IN ({','.join('?' for _ in ids)})")
             params.extend(ids)
-        return " WHERE " + " AND ".join(conditions), params
+        return _BY_SCHOOL + " WHERE " + " AND ".join(conditions), params
 
     def school_counts(
         self,
@@ -400,12 +550,10 @@ class ResultsRepository:
         school_ids: Collection[int] | None = None,
     ) -> dict[int, Counts]:
         """Each school's counts pooled over the rows that match (None: any)."""
-        where, params = self._filter(year, procedure, subject, grade, school_ids)
+        sql, params = self._filter(year, procedure, subject, grade, school_ids)
         return {
-            int(r["school_id"]): _pooled_counts(r)
-            for r in self.conn.execute(
-                f"SELECT school_id, {_POOLED} FROM assessment{where} GROUP BY school_id", params
-            )
+            int(r[0]): _pooled_counts(r)
+            for r in self.conn.execute(f"SELECT s.id, {_POOLED_A}{sql} GROUP BY s.id", params)
         }
 
     def district_counts(
@@ -417,8 +565,8 @@ class ResultsRepository:
         school_ids: Collection[int] | None = None,
     ) -> Counts:
         """The counts pooled over every school's matching rows (or over ``school_ids``)."""
-        where, params = self._filter(year, procedure, subject, grade, school_ids)
-        row = self.conn.execute(f"SELECT {_POOLED} FROM assessment{where}", params).fetchone()
+        sql, params = self._filter(year, procedure, subject, grade, school_ids)
+        row = self.conn.execute(f"SELECT {_POOLED_A}{sql}", params).fetchone()
         return _pooled_counts(row)
 
     # --- pivot and series ---------------------------------------------------------------
@@ -429,24 +577,33 @@ class ResultsRepository:
         grade: int | None,
         years: Sequence[int] | None,
         school_ids: Collection[int] | None = None,
-    ) -> tuple[tuple[int, ...], dict[tuple[int, int], Counts]]:
-        conditions = ["procedure = ?", "subject = ?"]
-        params: list[Any] = [procedure, subject]
+    ) -> tuple[tuple[int, ...], dict[tuple[int, int], tuple[Any, ...]]]:
+        """The pooled counts of each school and year, as raw tuples of the fields of Counts."""
+        # The years listed let the school-first scan seek (school, year, procedure,
+        # subject[, grade]) in the unique index instead of reading whole schools.
+        listed = list(years) if years is not None else self.years()
+        if not listed:
+            return (), {}
+        conditions = [
+            f"a.year IN ({','.join('?' for _ in listed)})",
+            "a.procedure = ?",
+            "a.subject = ?",
+        ]
+        params: list[Any] = [*listed, procedure, subject]
         if grade is not None:
-            conditions.append("grade = ?")
+            conditions.append("a.grade = ?")
             params.append(grade)
-        if years is not None:
-            conditions.append(f"year IN ({','.join('?' for _ in years)})")
-            params.extend(years)
         if school_ids is not None:
             ids = sorted(school_ids)
-            conditions.append(f"school_id IN ({','.join('?' for _ in ids)})")
+            conditions.append(f"s.id IN ({','.join('?' for _ in ids)})")
             params.extend(ids)
+        # Tuples, not Counts: at region scale the pivot pools 15,000 cells per
+        # query, and pooling tuples column by column runs in C (see _pool_tuples).
         cells = {
-            (int(r["school_id"]), int(r["year"])): _pooled_counts(r)
+            (r[0], r[1]): r[2:]
             for r in self.conn.execute(
-                f"SELECT school_id, year, {_POOLED} FROM assessment"
-                f" WHERE {' AND '.join(conditions)} GROUP BY school_id, year",
+                f"SELECT s.id, a.year, {_POOLED_A}{_BY_SCHOOL}"
+                f" WHERE {' AND '.join(conditions)} GROUP BY s.id, a.year",
                 params,
             )
         }
@@ -454,22 +611,18 @@ class ResultsRepository:
         return shown, cells
 
     def pivot(self, query: PivotQuery) -> Pivot:
-        """Schools × years of one metric, with the district pooled per year."""
+        """Schools × years of one metric, with the district pooled per year.
+
+        The schools are those with results in the years shown; with a search
+        or a group filter the district row pools the schools shown.
+        """
         metric = METRIC_BY_KEY[query.metric]
         years, cells = self._cells(query.procedure, query.subject, query.grade, query.years)
         group_year = (
             query.group_year if query.group_year is not None else (years[-1] if years else 0)
         )
-        conditions = [
-            "s.id IN (SELECT DISTINCT school_id FROM assessment WHERE procedure = :p"
-            " AND subject = :s" + (" AND grade = :g" if query.grade is not None else "") + ")"
-        ]
-        params: dict[str, Any] = {
-            "p": query.procedure,
-            "s": query.subject,
-            "g": query.grade,
-            "gy": group_year,
-        }
+        conditions = ["1"]
+        params: dict[str, Any] = {"gy": group_year}
         needle = fold(query.search)
         if needle:
             conditions.append(
@@ -479,35 +632,43 @@ class ResultsRepository:
         if query.group:
             conditions.append("ifnull(p.group_code, 'none') = :group")
             params["group"] = query.group
-        schools = self.conn.execute(
-            "SELECT s.id, s.code, s.short_name, ifnull(p.group_code, 'none') AS group_code"
-            " FROM school s LEFT JOIN school_profile p ON p.school_id = s.id AND p.year = :gy"
-            f" WHERE {' AND '.join(conditions)} ORDER BY fold(s.short_name), s.id",
-            params,
-        ).fetchall()
+        with_results = {school for school, _ in cells}
+        schools = [
+            s
+            for s in self.conn.execute(
+                "SELECT s.id, s.code, s.short_name, ifnull(p.group_code, 'none') AS group_code"
+                " FROM school s LEFT JOIN school_profile p ON p.school_id = s.id AND p.year = :gy"
+                f" WHERE {' AND '.join(conditions)} ORDER BY fold(s.short_name), s.id",
+                params,
+            )
+            if s[0] in with_results
+        ]
+        compute = metric.compute
         rows = []
         for s in schools:
-            counts = tuple(cells.get((int(s["id"]), y)) for y in years)
+            raw = [cells.get((s[0], y)) for y in years]
+            counts = tuple(None if c is None else Counts(*c) for c in raw)
             rows.append(
                 PivotRow(
-                    school_id=int(s["id"]),
-                    code=s["code"],
-                    school=s["short_name"],
-                    group_code=s["group_code"],
-                    values=tuple(None if c is None else metric.compute(c) for c in counts),
+                    school_id=int(s[0]),
+                    code=s[1],
+                    school=s[2],
+                    group_code=s[3],
+                    values=tuple(None if c is None else compute(c) for c in counts),
                     counts=counts,
                 )
             )
-        shown_ids = {r.school_id for r in rows}
-        district_counts = tuple(
-            _pool_cells(cells, year, shown_ids if (needle or query.group) else None)
-            for year in years
-        )
+        shown_ids = {r.school_id for r in rows} if (needle or query.group) else None
+        by_year: dict[int, list[tuple[Any, ...]]] = {year: [] for year in years}
+        for (school, year), raw_counts in cells.items():
+            if shown_ids is None or school in shown_ids:
+                by_year[year].append(raw_counts)
+        district_counts = tuple(_pool_tuples(by_year[year]) for year in years)
         return Pivot(
             query=query,
             years=years,
             rows=tuple(rows),
-            district=tuple(metric.compute(c) for c in district_counts),
+            district=tuple(compute(c) for c in district_counts),
             district_counts=district_counts,
         )
 
@@ -534,12 +695,170 @@ class ResultsRepository:
             (
                 school_id,
                 names[school_id][0],
-                {y: cells[(school_id, y)] for y in shown if (school_id, y) in cells},
+                {y: Counts(*cells[(school_id, y)]) for y in shown if (school_id, y) in cells},
             )
             for school_id in sorted(ids, key=lambda i: (names[i][1], i))
         )
-        district = {year: self.district_counts(year, procedure, subject, grade) for year in shown}
+        if school_ids is None:
+            # Every school's cells are here already: the district is their pool.
+            district = {
+                year: _pool_tuples(c for (_, y), c in cells.items() if y == year) for year in shown
+            }
+        else:
+            district = {
+                year: self.district_counts(year, procedure, subject, grade) for year in shown
+            }
         return Series((procedure, subject, grade or 0), shown, schools, district)
+
+    # --- ВПР objectivity and the exams against the district -------------------------------
+    def _school_rows(
+        self,
+        conditions: list[str],
+        params: dict[str, Any],
+        search: str,
+        group: str | None,
+        by_school: bool,
+    ) -> list[sqlite3.Row]:
+        """Pooled counts of the ``assessment a`` rows that match, per school or in all."""
+        conditions = list(conditions)
+        params = dict(params)
+        if not by_school:
+            return self.conn.execute(
+                f"SELECT {_POOLED_A}{_BY_SCHOOL} WHERE {' AND '.join(conditions)}", params
+            ).fetchall()
+        needle = fold(search)
+        if needle:
+            conditions.append(
+                "(instr(s.name_fold, :needle) > 0 OR instr(fold(s.code), :needle) > 0)"
+            )
+            params["needle"] = needle
+        outer = ""
+        if group:
+            outer = " WHERE ifnull(p.group_code, 'none') = :group"
+            params["group"] = group
+        # Pool first, then name the schools and their groups (one profile per school,
+        # not one per result row).
+        pooled = ", ".join(f"g.{c}" for c in (*_SUMMED, "score_sum", "n_rows"))
+        return self.conn.execute(
+            "SELECT s.id AS school_id, s.code, s.short_name AS school,"
+            f" ifnull(p.group_code, 'none') AS group_code, {pooled}"
+            f" FROM (SELECT s.id AS sid, {_POOLED_A}{_BY_SCHOOL}"
+            f" WHERE {' AND '.join(conditions)} GROUP BY s.id) g"
+            " JOIN school s ON s.id = g.sid"
+            " LEFT JOIN school_profile p ON p.school_id = s.id AND p.year = :year"
+            f"{outer} ORDER BY fold(s.short_name), s.id",
+            params,
+        ).fetchall()
+
+    def objectivity(self, query: ObjectivityQuery) -> Objectivity:
+        """ВПР marks against journal marks per school, flagged past the threshold.
+
+        The shares are the metrics of models/metrics.py over the pooled counts
+        of the rows that carry the comparison (one subject and grade, or all).
+        """
+        conditions = [
+            "a.year = :year",
+            "a.procedure = :procedure",
+            "a.vpr_lowered IS NOT NULL",
+            "a.vpr_confirmed IS NOT NULL",
+            "a.vpr_raised IS NOT NULL",
+        ]
+        params: dict[str, Any] = {"year": query.year, "procedure": VPR}
+        if query.subject is not None:
+            conditions.append("a.subject = :subject")
+            params["subject"] = query.subject
+        if query.grade is not None:
+            conditions.append("a.grade = :grade")
+            params["grade"] = query.grade
+
+        def made(
+            school_id: int, code: str, school: str, group: str, counts: Counts
+        ) -> ObjectivityRow:
+            return ObjectivityRow(
+                school_id,
+                code,
+                school,
+                group,
+                counts,
+                lowered=METRIC_BY_KEY["vpr_lowered"].compute(counts),
+                confirmed=METRIC_BY_KEY["vpr_confirmed"].compute(counts),
+                raised=METRIC_BY_KEY["vpr_raised"].compute(counts),
+                threshold=query.threshold,
+            )
+
+        rows = tuple(
+            made(r["school_id"], r["code"], r["school"], r["group_code"], _pooled_counts(r))
+            for r in self._school_rows(conditions, params, query.search, query.group, True)
+        )
+        (total,) = self._school_rows(conditions, params, "", None, False)
+        return Objectivity(query, rows, made(0, "", "", "", _pooled_counts(total)))
+
+    def exam_comparison(self, query: ExamQuery) -> ExamComparison:
+        """Each school's mean score against the district mean, and its share below the minimum."""
+        conditions = ["a.year = :year", "a.procedure = :procedure", "a.subject = :subject"]
+        params: dict[str, Any] = {
+            "year": query.year,
+            "procedure": query.procedure,
+            "subject": query.subject,
+        }
+        if query.grade is not None:
+            conditions.append("a.grade = :grade")
+            params["grade"] = query.grade
+        mean = METRIC_BY_KEY["mean_score"].compute
+        below = METRIC_BY_KEY["below_minimum"].compute
+        (total,) = self._school_rows(conditions, params, "", None, False)
+        district_counts = _pooled_counts(total)
+        district_mean = mean(district_counts)
+        rows = []
+        for r in self._school_rows(conditions, params, query.search, query.group, True):
+            counts = _pooled_counts(r)
+            score = mean(counts)
+            rows.append(
+                ExamRow(
+                    r["school_id"],
+                    r["code"],
+                    r["school"],
+                    r["group_code"],
+                    counts,
+                    mean_score=score,
+                    below_minimum=below(counts),
+                    difference=change(district_mean, score),
+                )
+            )
+        district = ExamRow(
+            0, "", "", "", district_counts, district_mean, below(district_counts), None
+        )
+        return ExamComparison(query, tuple(rows), district)
+
+    # --- what a change set touched --------------------------------------------------------
+    def keys_of(self, ids: Collection[int]) -> dict[int, ResultKey]:
+        """The keys of result rows by id (ids of rows no longer there are left out)."""
+        found: dict[int, ResultKey] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 500):
+            part = ordered[start : start + 500]
+            for r in self.conn.execute(
+                "SELECT id, school_id, year, procedure, subject, grade FROM assessment"
+                f" WHERE id IN ({','.join('?' for _ in part)})",
+                part,
+            ):
+                found[int(r[0])] = ResultKey(int(r[1]), int(r[2]), r[3], r[4], int(r[5]))
+        return found
+
+    def rows_of_schools(self, query: ResultsQuery, school_ids: Collection[int]) -> list[ResultRow]:
+        """The lines of some schools for the query's key (``id`` None where nothing is typed)."""
+        key = (query.year, query.procedure, query.subject, query.grade)
+        found = [self.row(ResultKey(school_id, *key)) for school_id in sorted(school_ids)]
+        return [r for r in found if r is not None]
+
+    def warning_rows(self, query: ResultsQuery) -> list[tuple[ResultRow, list[FieldIssue]]]:
+        """Every row of the query whose figures disagree, with its warnings (all pages)."""
+        found = []
+        for row in self.rows(replace_query(query, with_empty=False, sort_key="school")):
+            issues = row.warnings()
+            if issues:
+                found.append((row, issues))
+        return found
 
     # --- writing ------------------------------------------------------------------------
     def check(self, key: ResultKey, values: Mapping[str, Any]) -> list[FieldIssue]:
@@ -559,6 +878,9 @@ class ResultsRepository:
                     )
                 ]
         stored = self.row(key)
+        if (stored is None or stored.id is None) and clean.get("participants") is None:
+            name = next(iter(clean), "participants")
+            return [FieldIssue(name, "needs_participants", "error", (), "assessment")]
         merged = {
             **(stored.values() if stored is not None and stored.id is not None else {}),
             **clean,
@@ -579,6 +901,12 @@ class ResultsRepository:
             if stored is None:
                 raise RecordNotFoundError("school", key.school_id)
             if stored.id is None:
+                if values.get("participants") is None:
+                    # A row of results starts with its participants (the one required count).
+                    name = next(iter(values), "participants")
+                    raise InvalidValueError(
+                        FieldIssue(name, "needs_participants", "error", (), "assessment")
+                    )
                 cs.insert(
                     "assessment",
                     {
@@ -617,13 +945,3 @@ def replace_query(query: ResultsQuery, **changes: Any) -> ResultsQuery:
     values = {f.name: getattr(query, f.name) for f in fields(query)}
     values.update(changes)
     return ResultsQuery(**values)
-
-
-def _pool_cells(
-    cells: Mapping[tuple[int, int], Counts], year: int, school_ids: Collection[int] | None
-) -> Counts:
-    return pool(
-        c
-        for (school, y), c in cells.items()
-        if y == year and (school_ids is None or school in school_ids)
-    )

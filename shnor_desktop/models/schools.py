@@ -203,6 +203,21 @@ class SchoolQuery:
     descending: bool = False
 
 
+@dataclass(frozen=True)
+class GroupDecision:
+    """The group decided for a school in a year, with its reason (required)."""
+
+    school_id: int
+    group_code: str
+    reason: str
+
+
+# A decided group always says why: the reason of a decision is required.
+_REASON_REQUIRED = FieldSpec(
+    "group_reason", "text", "Группа и сопровождение", "Основание", required=True
+)
+
+
 def profile_warnings(profile: SchoolProfile) -> list[FieldIssue]:
     """Return the inconsistencies of a passport that are kept but must be shown.
 
@@ -509,4 +524,56 @@ class SchoolRepository:
                     [g for g in generated if g != name], ensure_ascii=False
                 )
             cs.update("school_profile", profile_id, changes)
+        return cs.info
+
+    # --- the group of a school in a year (identification) ---------------------------
+    def set_group(
+        self, school_id: int, year: int, code: str, reason: str, label: str
+    ) -> ChangeSetInfo | None:
+        """Set a school's group of a year with its reason, both in one change set.
+
+        The reason is required (a group is always decided for a reason).
+        Returns what changed, None if nothing did.
+        """
+        return self.set_groups(year, [GroupDecision(school_id, code, reason)], label)
+
+    def set_groups(
+        self, year: int, decisions: Iterable[GroupDecision], label: str
+    ) -> ChangeSetInfo | None:
+        """Set the groups and reasons of several schools of a year in one change set.
+
+        Every decision is checked before anything is written; a school without
+        a passport of the year gets one.  Returns what changed, None if nothing did.
+        """
+        checked: dict[int, tuple[str, str]] = {}  # the last decision of a school wins
+        for d in decisions:
+            checked[d.school_id] = (
+                check_value(PROFILE_FIELD_BY_NAME["group_code"], d.group_code),
+                check_value(_REASON_REQUIRED, d.reason),
+            )
+        with self.log.change_set(label) as cs:
+            inserts: list[dict[str, Any]] = []
+            updates: list[tuple[int, dict[str, Any]]] = []
+            for school_id, (code, reason) in checked.items():
+                values: dict[str, Any] = {"group_code": code, "group_reason": reason}
+                profile = self.profile(school_id, year)
+                if profile is None:
+                    inserts.append(
+                        {
+                            "school_id": school_id,
+                            "year": year,
+                            "source": "manual",
+                            "generated_fields": "[]",
+                            **values,
+                        }
+                    )
+                    continue
+                generated = [g for g in profile.generated_fields if g not in values]
+                if len(generated) != len(profile.generated_fields):
+                    values["generated_fields"] = json.dumps(generated, ensure_ascii=False)
+                updates.append((profile.id, values))
+            if updates:
+                cs.update_many("school_profile", updates)
+            if inserts:
+                cs.insert_many("school_profile", inserts)
         return cs.info

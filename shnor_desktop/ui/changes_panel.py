@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 )
 
 from shnor_desktop.models.assessments import ASSESSMENT_FIELDS
-from shnor_desktop.models.settings import spec_of
 from shnor_desktop.models.changelog import ChangeLog, ChangeSetInfo
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.district import (
@@ -66,6 +65,7 @@ from shnor_desktop.models.schools import (
     PROFILE_KEY_FIELDS,
     SCHOOL_FIELDS,
 )
+from shnor_desktop.models.settings import spec_of
 from shnor_desktop.models.text import (
     format_date,
     format_number,

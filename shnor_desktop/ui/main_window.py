@@ -192,7 +192,10 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         from shnor_desktop.ui.changes_panel import ChangesPanel
         from shnor_desktop.ui.district_panel import DistrictPanel
+        from shnor_desktop.ui.groups_panel import GroupsPanel
+        from shnor_desktop.ui.indicators_panel import IndicatorsPanel
         from shnor_desktop.ui.passport_panel import PassportPanel
+        from shnor_desktop.ui.results_panel import ResultsPanel
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -200,7 +203,10 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.panels: list[Panel] = [
             PassportPanel(self.bus),
+            ResultsPanel(self.bus),
             DistrictPanel(self.bus),
+            GroupsPanel(self.bus),
+            IndicatorsPanel(self.bus),
             ChangesPanel(self.bus),
         ]
         for panel in self.panels:
@@ -252,6 +258,7 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.act_about = action(self.tr("О программе"), self.about)
         self.act_where = action(self.tr("Где хранятся данные"), self.where_data)
+        self.act_settings = action(self.tr("Настройки…"), self.open_settings)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -269,6 +276,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu(self.tr("&Правка"))
         edit_menu.addAction(self.act_undo)
         edit_menu.addAction(self.act_redo)
+        tools_menu = bar.addMenu(self.tr("С&ервис"))
+        tools_menu.addAction(self.act_settings)
         help_menu = bar.addMenu(self.tr("&Справка"))
         help_menu.addAction(self.act_where)
         help_menu.addAction(self.act_about)
@@ -760,6 +769,22 @@ class MainWindow(QMainWindow):
         )
         self.act_backup.setEnabled(db is not None)
         self.act_restore.setEnabled(db is not None)
+        self.act_settings.setEnabled(db is not None)  # the settings live in the database
+
+    def open_settings(self) -> QDialog | None:
+        """Open «Настройки» of the open database (thresholds, rules of the groups)."""
+        from shnor_desktop.ui.settings_dialog import open_settings
+
+        if self.db is None:
+            return None
+        dialog = open_settings(self, self.db)
+        dialog.sig_saved.connect(
+            lambda info: self.statusBar().showMessage(
+                self.tr("Настройки сохранены.") if info else self.tr("Настройки не изменились."),
+                4000,
+            )
+        )
+        return dialog
 
     # --- help ------------------------------------------------------------------------------
     def about(self) -> None:

@@ -514,7 +514,7 @@ def test_a_new_curator_appears_in_the_passport_and_undo_takes_it_back(
     assert isinstance(curator_combo, QComboBox)
     assert curator_combo.findText(name) < 0
 
-    window.nav.setCurrentRow(1)
+    window.nav.setCurrentRow([type(p) for p in window.panels].index(DistrictPanel))
     panel = window.stack.currentWidget()
     assert isinstance(panel, DistrictPanel)
     qtbot.mouseClick(panel.people_actions.add_button, Qt.MouseButton.LeftButton)
@@ -533,7 +533,7 @@ def test_a_new_curator_appears_in_the_passport_and_undo_takes_it_back(
     assert curator_combo.findText(name) >= 0
     window.act_undo.trigger()
     assert curator_combo.findText(name) < 0
-    window.nav.setCurrentRow(1)
+    window.nav.setCurrentRow([type(p) for p in window.panels].index(DistrictPanel))
     assert window.db is not None
     assert all(p.full_name != name for p in window.db.district.people())
     assert panel.people_model.rowCount() == len(window.db.district.people())
