@@ -115,6 +115,8 @@ _USUAL_GRADES: dict[str, tuple[int, ...]] = {
     "РПР": tuple(range(1, 12)),
 }
 _USUAL_SUBJECTS = ("Математика", "Русский язык")
+# Shown first when nothing was chosen yet: the subjects every procedure has.
+_FIRST_SUBJECTS = ("Русский язык", "Математика")
 _TABLE, _PIVOT, _CHARTS, _OBJECTIVITY = range(4)
 _ERROR_STYLE = "color: #c0392b;"
 _WARNING_STYLE = "color: #7a5c00;"
@@ -561,7 +563,8 @@ class ResultsPanel(Panel):
             self.year.set_years(years)
         else:
             self._wanted = (None, None, None)
-            self.year.set_years(years, select=years[-1] if years else current_school_year())
+            first = db.results.default_year()
+            self.year.set_years(years, select=first if first is not None else current_school_year())
         self._fill_procedures()
         self._apply_query()
 
@@ -592,6 +595,10 @@ class ResultsPanel(Panel):
             if wanted and wanted not in offered and self._wanted[1] == wanted:
                 self.subject.addItem(wanted)  # typed by the user: kept while it has no data
             position = self.subject.findText(wanted) if wanted else -1
+            for usual in _FIRST_SUBJECTS:  # what a coordinator looks at first, when it is there
+                if position >= 0:
+                    break
+                position = self.subject.findText(usual)
             self.subject.setCurrentIndex(max(position, 0))
         self._fill_grades()
 

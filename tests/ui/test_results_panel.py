@@ -360,6 +360,9 @@ def test_the_panel_works_on_the_demo_database(qtbot: Bot, demo_path: Path) -> No
     panel.show()
     assert panel.model.rowCount() > 0
     assert panel.pooled_model.index(0, 0).data() == "Район"
+    # It opens on the last year the documents speak of (2023/24 is wholly generated),
+    # on a subject every procedure has.
+    assert (panel.year.year, panel.subject.currentText()) == (2022, "Русский язык")
     for tab in range(4):
         panel.tabs.setCurrentIndex(tab)
     assert panel.pivot_model.rowCount() > 0
