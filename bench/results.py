@@ -36,7 +36,6 @@ import argparse
 import json
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from _common import median_ms, timed  # bench/ is on sys.path when a bench runs
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.results import (
@@ -223,17 +224,10 @@ def build(path: Path, catalogue: str, schools: int, years: int) -> dict[str, flo
 
 
 # --- querying (the child process) ----------------------------------------------------------
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+def cold_and_warm(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     """Cold (first call) and warm (median of ``repeat`` more) milliseconds, and the result."""
-    start = time.perf_counter()
-    result = fn()
-    cold = (time.perf_counter() - start) * 1000
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return cold, statistics.median(times), result
+    cold, result = timed(fn)
+    return cold * 1000, median_ms(fn, repeat), result
 
 
 def _size(result: Any) -> int:
@@ -365,7 +359,7 @@ def run_queries(path: Path, repeat: int, add_indexes: bool) -> dict[str, Any]:
     ]
     figures: dict[str, Any] = {"labels": {}}
     for key, label, fn in queries:
-        cold, warm, result = timed(fn, repeat)
+        cold, warm, result = cold_and_warm(fn, repeat)
         figures[key] = [round(cold, 2), round(warm, 2), _size(result)]
         figures["labels"][key] = label
     figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

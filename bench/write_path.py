@@ -22,9 +22,11 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from _common import median_ms, timed  # bench/ is on sys.path when a bench runs
 
 from shnor_desktop.models.database import Database
 
@@ -94,23 +96,6 @@ def file_size(db: Database) -> int:
     """The size of the database file after a checkpoint (the WAL folded in)."""
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return db.path.stat().st_size
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Seconds ``fn`` took, and what it returned."""
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
-def median_ms(fn: Callable[[], Any], repeat: int = 21) -> float:
-    """Median milliseconds of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:  # noqa: PLR0915 (one straight run of measurements)

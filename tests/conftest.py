@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,15 @@ os.environ.setdefault("LANG", "C.UTF-8")
 def tmp_db_path(tmp_path: Path) -> Path:
     """Path of a database file that does not exist yet, in a fresh temporary folder."""
     return tmp_path / "test.sqlite"
+
+
+@pytest.fixture
+def empty_db(tmp_db_path: Path) -> Iterator[Any]:
+    """A new, empty database (schema only), closed after the test."""
+    from shnor_desktop.models.database import Database
+
+    with closing(Database.open(tmp_db_path)) as db:
+        yield db
 
 
 @pytest.fixture(scope="session")

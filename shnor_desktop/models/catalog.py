@@ -11,6 +11,7 @@ from shnor_desktop.models import (
     district,
     identification,
     indicators,
+    roadmap,
     schools,
     settings,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "district",
     "identification",
     "indicators",
+    "roadmap",
     "schools",
     "settings",
 ]

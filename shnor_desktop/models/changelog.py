@@ -534,6 +534,21 @@ class ChangeLog:
                 self._readers.append(conn)
         return conn
 
+    def release_reader(self) -> None:
+        """Close the calling thread's read connection, if it has one (its work is over).
+
+        A worker thread that ends calls this: its connection would otherwise stay
+        open, with its page cache, until the database closes.
+        """
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._readers_lock:
+            if conn in self._readers:
+                self._readers.remove(conn)
+        conn.close()
+
     def close_readers(self) -> None:
         """Close every read connection (the database is being closed)."""
         with self._readers_lock:

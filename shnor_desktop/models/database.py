@@ -14,6 +14,7 @@ from shnor_desktop.models.db import BeforeUpgrade, open_database
 from shnor_desktop.models.district import DistrictRepository
 from shnor_desktop.models.indicators import IndicatorRepository
 from shnor_desktop.models.results import ResultsRepository
+from shnor_desktop.models.roadmap import RoadmapRepository
 from shnor_desktop.models.schools import SchoolRepository
 from shnor_desktop.models.settings import SettingsRepository
 
@@ -31,6 +32,7 @@ class Database:
         self.settings = SettingsRepository(self.log)
         self.results = ResultsRepository(self.log)
         self.indicators = IndicatorRepository(self.log, self.results)
+        self.roadmap = RoadmapRepository(self.log)
 
     @classmethod
     def open(cls, path: Path, before_upgrade: BeforeUpgrade | None = None) -> Database:

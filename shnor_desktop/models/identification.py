@@ -50,6 +50,7 @@ from shnor_desktop.models.text import fold
 
 if TYPE_CHECKING:
     from shnor_desktop.models.database import Database
+    from shnor_desktop.models.jobs import JobState
 
 Compare = Literal["absolute", "district_diff", "district_ratio", "change"]
 Op = Literal["<", "<=", ">", ">="]
@@ -780,13 +781,19 @@ def _schools(conn: sqlite3.Connection, year: int) -> list[sqlite3.Row]:
 
 
 def suggest(
-    db: Database, year: int, rules: RuleSet | None = None, school_ids: Sequence[int] | None = None
+    db: Database,
+    year: int,
+    rules: RuleSet | None = None,
+    school_ids: Sequence[int] | None = None,
+    state: JobState | None = None,
 ) -> list[Suggestion]:
     """The group each school's figures suggest for school year ``year``, with the facts.
 
     ``rules`` default to the database's setting.  ``school_ids`` limits the
     schools (all by default).  Deterministic: the same data give the same
-    suggestions and facts in the same order.
+    suggestions and facts in the same order.  Reads through the calling
+    thread's reader, so it may run as background work: ``state`` is checked
+    between schools (:class:`~shnor_desktop.models.errors.Cancelled` once cancelled).
     """
     ruleset = rules if rules is not None else load_rules(db.settings)
     reader = _Reader(db)
@@ -794,6 +801,8 @@ def suggest(
     wanted = None if school_ids is None else set(school_ids)
     out: list[Suggestion] = []
     for row in _schools(reader.conn, year):
+        if state is not None:
+            state.check()
         school_id = int(row["id"])
         if wanted is not None and school_id not in wanted:
             continue

@@ -732,11 +732,17 @@ class IndicatorRepository:
 
     # --- reading ----------------------------------------------------------------------
     def programmes(self) -> list[Programme]:
-        """The programmes of the district, the latest first."""
+        """The programmes of the district: those with indicators first, then the latest first.
+
+        A programme that keeps only a roadmap (the demo's 2023/24 plan) comes
+        after the ones whose indicators this area shows.
+        """
         return [
             from_row(Programme, r)
             for r in self.conn.execute(
-                "SELECT * FROM programme ORDER BY start_year DESC, end_year DESC, id"
+                "SELECT * FROM programme ORDER BY"
+                " EXISTS (SELECT 1 FROM indicator i WHERE i.programme_id = programme.id) DESC,"
+                " start_year DESC, end_year DESC, id"
             )
         ]
 

@@ -24,7 +24,7 @@ from shnor_desktop.models.errors import RecordNotFoundError
 from shnor_desktop.models.fields import FieldIssue, InvalidValueError, check_value
 from shnor_desktop.models.metrics import COUNT_COLUMNS, METRIC_BY_KEY, Counts, change
 from shnor_desktop.models.schema import PROCEDURES
-from shnor_desktop.models.text import fold
+from shnor_desktop.models.schools import school_filter_sql
 
 COUNT_FIELDS: Final = (
     "pupils_due",
@@ -452,16 +452,8 @@ class ResultsRepository:
             "subject": query.subject,
             "grade": query.grade,
         }
-        conditions = []
-        needle = fold(query.search)
-        if needle:
-            conditions.append(
-                "(instr(s.name_fold, :needle) > 0 OR instr(fold(s.code), :needle) > 0)"
-            )
-            params["needle"] = needle
-        if query.group:
-            conditions.append("ifnull(p.group_code, 'none') = :group")
-            params["group"] = query.group
+        conditions, filter_params = school_filter_sql(query.search, query.group)
+        params.update(filter_params)
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         return sql, params
@@ -638,17 +630,9 @@ class ResultsRepository:
         group_year = (
             query.group_year if query.group_year is not None else (years[-1] if years else 0)
         )
-        conditions = ["1"]
-        params: dict[str, Any] = {"gy": group_year}
-        needle = fold(query.search)
-        if needle:
-            conditions.append(
-                "(instr(s.name_fold, :needle) > 0 OR instr(fold(s.code), :needle) > 0)"
-            )
-            params["needle"] = needle
-        if query.group:
-            conditions.append("ifnull(p.group_code, 'none') = :group")
-            params["group"] = query.group
+        filters, params = school_filter_sql(query.search, query.group)
+        params["gy"] = group_year
+        conditions = ["1", *filters]
         with_results = {school for school, _ in cells}
         schools = [
             s
@@ -675,7 +659,7 @@ class ResultsRepository:
                     counts=counts,
                 )
             )
-        shown_ids = {r.school_id for r in rows} if (needle or query.group) else None
+        shown_ids = {r.school_id for r in rows} if filters else None
         by_year: dict[int, list[tuple[Any, ...]]] = {year: [] for year in years}
         for (school, year), raw_counts in cells.items():
             if shown_ids is None or school in shown_ids:
@@ -743,16 +727,13 @@ class ResultsRepository:
             return self.conn.execute(
                 f"SELECT {_POOLED_A}{_BY_SCHOOL} WHERE {' AND '.join(conditions)}", params
             ).fetchall()
-        needle = fold(search)
-        if needle:
-            conditions.append(
-                "(instr(s.name_fold, :needle) > 0 OR instr(fold(s.code), :needle) > 0)"
-            )
-            params["needle"] = needle
-        outer = ""
-        if group:
-            outer = " WHERE ifnull(p.group_code, 'none') = :group"
-            params["group"] = group
+        # The search goes inside, on the schools' rows; the group outside, on the pooled rows.
+        found, search_params = school_filter_sql(search, None)
+        conditions.extend(found)
+        params.update(search_params)
+        grouped, group_params = school_filter_sql("", group)
+        outer = f" WHERE {grouped[0]}" if grouped else ""
+        params.update(group_params)
         # Pool first, then name the schools and their groups (one profile per school,
         # not one per result row).
         pooled = ", ".join(f"g.{c}" for c in (*_SUMMED, "score_sum", "n_rows"))

@@ -395,6 +395,79 @@ CREATE INDEX assessment_series ON assessment(procedure, subject, grade, year);
 """
 
 
+# Version 5: the roadmap.  Sections form a tree (a document's table, its blocks);
+# an activity keeps the kind of its deadline as read by ``models/deadlines.py``,
+# its progress (0–100 %), whether its intervals were set by hand (a manual
+# setting wins over the parser), a link to the meeting that heard it, and its
+# folded text for search.  An interval says where it came from («parsed» or
+# «manual»); the intervals as first approved are kept beside the current ones
+# as the baseline (``baseline = 1``).  ``roadmap_concern`` names the schools
+# or groups of schools an activity concerns: one of the two per row.
+# «Просрочено» is derived from the dates and the status, never stored.  Rows
+# written before (no screen wrote any) get their folded text; their deadline
+# keeps the kind «unknown» and their intervals until the deadline is next edited.
+_V5 = """
+ALTER TABLE programme ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE roadmap_section ADD COLUMN parent_id INTEGER REFERENCES roadmap_section(id);
+ALTER TABLE roadmap_activity ADD COLUMN deadline_kind TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE roadmap_activity ADD COLUMN progress REAL CHECK (progress BETWEEN 0 AND 100);
+ALTER TABLE roadmap_activity ADD COLUMN intervals_manual INTEGER NOT NULL DEFAULT 0
+    CHECK (intervals_manual IN (0, 1));
+ALTER TABLE roadmap_activity ADD COLUMN meeting_id INTEGER REFERENCES meeting(id);
+ALTER TABLE roadmap_activity ADD COLUMN search_fold TEXT NOT NULL DEFAULT '';
+ALTER TABLE roadmap_interval ADD COLUMN source TEXT NOT NULL DEFAULT 'parsed'
+    CHECK (source IN ('parsed', 'manual'));
+ALTER TABLE roadmap_interval ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0
+    CHECK (baseline IN (0, 1));
+
+CREATE TABLE roadmap_concern (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    activity_id  INTEGER NOT NULL REFERENCES roadmap_activity(id),
+    school_id    INTEGER REFERENCES school(id),
+    group_code   TEXT CHECK (group_code IN ('shnor', 'risk', 'prevention', 'leader', 'none')),
+    CHECK ((school_id IS NULL) <> (group_code IS NULL))
+);
+CREATE UNIQUE INDEX roadmap_concern_key
+    ON roadmap_concern(activity_id, ifnull(school_id, 0), ifnull(group_code, ''));
+CREATE INDEX roadmap_concern_school ON roadmap_concern(school_id) WHERE school_id IS NOT NULL;
+CREATE INDEX roadmap_concern_group ON roadmap_concern(group_code) WHERE group_code IS NOT NULL;
+
+CREATE INDEX roadmap_section_programme ON roadmap_section(programme_id, parent_id, position);
+CREATE INDEX roadmap_section_parent ON roadmap_section(parent_id);
+CREATE INDEX roadmap_activity_status ON roadmap_activity(status);
+CREATE INDEX roadmap_activity_meeting ON roadmap_activity(meeting_id) WHERE meeting_id IS NOT NULL;
+DROP INDEX roadmap_interval_activity;
+CREATE INDEX roadmap_interval_activity ON roadmap_interval(activity_id, baseline, end_date);
+CREATE INDEX roadmap_interval_due ON roadmap_interval(baseline, end_date);
+"""
+
+ACTIVITY_FOLD_SOURCES = (
+    "number",
+    "title",
+    "responsible",
+    "deadline_text",
+    "expected_result",
+    "planned_value",
+    "evidence",
+)
+"""The columns of an activity that search looks in (folded into ``search_fold``)."""
+
+
+def activity_fold(*parts: str) -> str:
+    """Return the text that roadmap search matches against (the parts, folded)."""
+    return fold(" | ".join(parts))  # a separator that no search phrase spans
+
+
+def _backfill_activity_fold(conn: sqlite3.Connection) -> None:
+    """Fill the folded search text of activities written before version 5."""
+    columns = ", ".join(ACTIVITY_FOLD_SOURCES)
+    for row in conn.execute(f"SELECT id, {columns} FROM roadmap_activity").fetchall():
+        conn.execute(
+            "UPDATE roadmap_activity SET search_fold = ? WHERE id = ?",
+            (activity_fold(*(str(v or "") for v in tuple(row)[1:])), row[0]),
+        )
+
+
 def _backfill_folded_names(conn: sqlite3.Connection) -> None:
     """Fill the folded search columns of rows written by version 1."""
     rows = conn.execute("SELECT id, full_name, short_name, locality FROM school").fetchall()
@@ -421,6 +494,7 @@ def person_fold(full_name: str) -> str:
 DERIVED: dict[str, tuple[str, tuple[str, ...], Callable[..., str]]] = {
     "school": ("name_fold", ("full_name", "short_name", "locality"), school_fold),
     "person": ("name_fold", ("full_name",), person_fold),
+    "roadmap_activity": ("search_fold", ACTIVITY_FOLD_SOURCES, activity_fold),
 }
 
 MIGRATIONS: Sequence[Sequence[MigrationStep]] = (
@@ -428,6 +502,7 @@ MIGRATIONS: Sequence[Sequence[MigrationStep]] = (
     (_V2, _backfill_folded_names),
     (_V3,),
     (_V4,),
+    (_V5, _backfill_activity_fold),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

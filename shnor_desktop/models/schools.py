@@ -203,6 +203,27 @@ class SchoolQuery:
     descending: bool = False
 
 
+def school_filter_sql(search: str, group: str | None) -> tuple[list[str], dict[str, Any]]:
+    """The SQL conditions of a search text and a group filter, and their parameters.
+
+    They name the school ``s`` and its passport of the year shown ``p`` (left
+    joined: a school without one is in the group «none»); the search finds the
+    text in the folded name or in the code.  Every list of schools (the school
+    list, the results table, the pivot, objectivity, the exams) filters with
+    these, so a search or a group finds the same schools everywhere.
+    """
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    needle = fold(search)
+    if needle:
+        conditions.append("(instr(s.name_fold, :needle) > 0 OR instr(fold(s.code), :needle) > 0)")
+        params["needle"] = needle
+    if group:
+        conditions.append("ifnull(p.group_code, 'none') = :group")
+        params["group"] = group
+    return conditions, params
+
+
 @dataclass(frozen=True)
 class GroupDecision:
     """The group decided for a school in a year, with its reason (required)."""
@@ -353,17 +374,8 @@ class SchoolRepository:
             " s.distance_km, p.group_code, p.pupils_total"
             " FROM school s LEFT JOIN school_profile p ON p.school_id = s.id AND p.year = :year"
         )
-        conditions = []
-        params: dict[str, Any] = {"year": query.year}
-        needle = fold(query.search)
-        if needle:
-            conditions.append(
-                "(instr(s.name_fold, :needle) > 0 OR instr(fold(s.code), :needle) > 0)"
-            )
-            params["needle"] = needle
-        if query.group:
-            conditions.append("ifnull(p.group_code, 'none') = :group")
-            params["group"] = query.group
+        conditions, params = school_filter_sql(query.search, query.group)
+        params["year"] = query.year
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         matched = [
             self._row(r, True)

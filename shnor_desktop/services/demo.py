@@ -30,7 +30,7 @@ from typing import Final
 
 from shnor_desktop.models.changelog import ChangeLog, ChangeSet
 from shnor_desktop.models.db import open_database
-from shnor_desktop.services import demo_indicators
+from shnor_desktop.services import demo_indicators, demo_roadmap
 
 Figure = int | float
 
@@ -787,7 +787,7 @@ class _Steps:
 def _work_units() -> int:
     """The number of progress steps of a build."""
     years = 1 + len(GENERATED_YEARS)
-    return 1 + len(DISTRICT_YEARS) + 1 + len(PEOPLE) + len(SCHOOLS) * (1 + years) + 1 + 1 + 1
+    return 1 + len(DISTRICT_YEARS) + 1 + len(PEOPLE) + len(SCHOOLS) * (1 + years) + 1 + 1 + 1 + 1
 
 
 def _remove_database(path: Path) -> None:
@@ -886,6 +886,7 @@ def _fill(cs: ChangeSet, steps: _Steps) -> None:
     insert_demo_results(cs, school_ids)
     steps.tick()
     demo_indicators.insert_indicators(cs, programme_id, school_ids, steps.tick)
+    demo_roadmap.insert_roadmap(cs, district_id, school_ids, steps.tick)
     _insert_meeting(cs, programme_id, person_ids)
     steps.tick()
 

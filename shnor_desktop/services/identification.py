@@ -382,28 +382,26 @@ def threshold_issue_text(issue: FieldIssue) -> str:
     return _structure_text(issue)
 
 
-def _structure_text(issue: FieldIssue) -> str:  # noqa: PLR0911 (one wording per code)
-    code = issue.code
-    args = issue.args
-    if code == "unknown_measure":
-        return f"неизвестный показатель «{args[1] if len(args) > 1 else ''}»"
-    if code == "unknown_procedure":
-        return "не указана оценочная процедура (ВПР, ОГЭ, ЕГЭ, ГВЭ или РПР)"
-    if code == "unknown_group":
-        return "неизвестная группа"
-    if code == "bad_compare":
-        return "показатель паспорта сравнивается только со своим порогом"
-    if code == "bad_op":
-        return "неизвестный знак сравнения"
-    if code == "bad_subject":
-        return "предмет указан пустым"
-    if code == "no_conditions":
-        return "в правиле нет условий"
-    if code == "passport_with_results":
-        return "у показателя паспорта нет процедуры, предмета, класса и числа участников"
-    if code == "rules_unknown_key":
-        return f"неизвестный параметр «{args[1] if len(args) > 1 else ''}»"
-    return "правила записаны в неизвестном виде"
+_STRUCTURE_ISSUES: Final[Mapping[str, str]] = {
+    "unknown_procedure": "не указана оценочная процедура (ВПР, ОГЭ, ЕГЭ, ГВЭ или РПР)",
+    "unknown_group": "неизвестная группа",
+    "bad_compare": "показатель паспорта сравнивается только со своим порогом",
+    "bad_op": "неизвестный знак сравнения",
+    "bad_subject": "предмет указан пустым",
+    "no_conditions": "в правиле нет условий",
+    "passport_with_results": (
+        "у показателя паспорта нет процедуры, предмета, класса и числа участников"
+    ),
+}
+
+
+def _structure_text(issue: FieldIssue) -> str:
+    name = issue.args[1] if len(issue.args) > 1 else ""
+    if issue.code == "unknown_measure":
+        return f"неизвестный показатель «{name}»"
+    if issue.code == "rules_unknown_key":
+        return f"неизвестный параметр «{name}»"
+    return _STRUCTURE_ISSUES.get(issue.code, "правила записаны в неизвестном виде")
 
 
 def rules_issue_text(issue: FieldIssue) -> str:

@@ -114,6 +114,24 @@ def _make_plot(parent: QWidget) -> pg.PlotWidget:
     return widget
 
 
+def _year_bars(item: pg.PlotItem, colour: str) -> pg.BarGraphItem:
+    """The bars of one compared year (its colour), empty and hidden, added to ``item``.
+
+    Created once and filled with ``setOpts`` (see PLATFORM-NOTES: pyqtgraph items are
+    not rebuilt); the passport's and the results' charts draw their years alike.
+    """
+    bars = pg.BarGraphItem(
+        x=[],
+        height=[],
+        width=BAR_WIDTH * 0.92,
+        brush=pg.mkBrush(colour),
+        pen=pg.mkPen(QColor(colour).darker(130)),
+    )
+    bars.hide()
+    item.addItem(bars)
+    return bars
+
+
 def _set_axis_label(plot: pg.PlotWidget, side: str, text: str) -> None:
     plot.getPlotItem().setLabel(
         side, text, **{"color": TEXT_COLOUR, "font-family": FONT_FAMILY, "font-size": "9pt"}
@@ -417,16 +435,7 @@ class PassportCharts(QWidget):
         self.social_labels: list[list[pg.TextItem]] = []
         for slot in range(YEAR_SLOTS):
             colour = YEAR_COLOURS[slot]
-            bars = pg.BarGraphItem(
-                x=[],
-                height=[],
-                width=BAR_WIDTH * 0.92,
-                brush=pg.mkBrush(colour),
-                pen=pg.mkPen(QColor(colour).darker(130)),
-            )
-            bars.hide()
-            item.addItem(bars)
-            self.social_bars.append(bars)
+            self.social_bars.append(_year_bars(item, colour))
             labels: list[pg.TextItem] = []
             for _ in indicators:
                 text = pg.TextItem("", color=TEXT_COLOUR, anchor=(0.5, 1))

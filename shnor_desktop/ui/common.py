@@ -9,11 +9,11 @@ next shown.  The change set says which rows it touched
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from shnor_desktop.models.changelog import ChangeSetInfo
 from shnor_desktop.models.database import Database
@@ -23,6 +23,8 @@ from shnor_desktop.ui.widgets import install_wheel_guard
 ROLE_ID = Qt.ItemDataRole.UserRole + 1
 ROLE_SORT = Qt.ItemDataRole.UserRole + 2
 ROLE_RECORD = Qt.ItemDataRole.UserRole + 3
+
+DialogT = TypeVar("DialogT", bound=QDialog)
 
 
 class DataBus(QObject):
@@ -67,6 +69,8 @@ class Panel(QWidget):
         self.db: Database | None = None
         #: True when changes came while the panel was hidden: reload when shown.
         self.stale = False
+        #: The panel's open dialog (one at a time; see :meth:`open_dialog`).
+        self.dialog: QDialog | None = None
         bus.sig_changed.connect(self._on_bus_changed)
         # Every panel, now and later, gets the guard: the wheel scrolls, it never edits.
         install_wheel_guard()
@@ -107,3 +111,22 @@ class Panel(QWidget):
         """React to a committed change set that concerns this visible panel; by default reload."""
         del info
         self.reload()
+
+    def open_dialog(self, dialog: DialogT) -> DialogT:
+        """Show ``dialog`` window-modally as the panel's one dialog; it is deleted once closed.
+
+        A dialog still open is closed first, so a second double click cannot stack two.
+        """
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.finished.connect(self._on_dialog_finished)
+        dialog.open()
+        return dialog
+
+    def _on_dialog_finished(self) -> None:
+        dialog = self.sender()
+        if dialog is self.dialog:
+            self.dialog = None
+        if isinstance(dialog, QDialog):
+            dialog.deleteLater()

@@ -33,9 +33,9 @@ from shnor_desktop.models.errors import DomainError
 from shnor_desktop.models.text import format_number
 from shnor_desktop.services import backup, files
 from shnor_desktop.services.messages import describe_error
+from shnor_desktop.ui.widgets import error_label
 
 DEFAULT_STEM = "ШНОР"
-ERROR_STYLE = "color: #b00020;"
 
 CreateDatabase = Callable[[Path, dict[str, Any], dict[str, Any]], str | None]
 """Creates the database; returns None when done, else the Russian reason it was not."""
@@ -70,12 +70,8 @@ class DatabaseFilePage(QWizardPage):
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         form.addRow(self.tr("Файл*"), row)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("path_error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label = error_label(None, "path_error")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.hide()
         form.addRow(self.error_label)
         # Mandatory fields of QWizard count as filled only once changed, so the
         # suggested path would keep «Создать» grey: completeness is ours.

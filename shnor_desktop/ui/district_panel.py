@@ -73,6 +73,7 @@ from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import ROLE_RECORD, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.table_model import Column, RecordTableModel
+from shnor_desktop.ui.widgets import error_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Values = dict[str, Any]
@@ -363,10 +364,7 @@ class FormDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.edits: dict[str, QLineEdit] = {}
         self.field_errors: dict[str, QLabel] = {}
-        self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b00020;")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -402,11 +400,7 @@ class FormDialog(QDialog):
             column.addLayout(line)
         else:
             column.addWidget(widget)
-        error = QLabel(box)
-        error.setObjectName(f"error_{name}")
-        error.setStyleSheet("color: #b00020;")
-        error.setWordWrap(True)
-        error.hide()
+        error = error_label(box, f"error_{name}")
         column.addWidget(error)
         self.field_errors[name] = error
         self._widgets[name] = widget
@@ -734,7 +728,6 @@ class DistrictPanel(Panel):
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
-        self.dialog: FormDialog | None = None
         self.context_menu: QMenu | None = None
         self._district: District | None = None
 
@@ -964,22 +957,6 @@ class DistrictPanel(Panel):
         # The change log puts the set on the undo stack by itself (Правка → Отменить).
         self.sig_status.emit(unchanged if set_id is None else done)
 
-    def _open(self, dialog: FormDialog) -> FormDialog:
-        """Show a dialog window-modally; it is deleted once closed."""
-        if self.dialog is not None:
-            self.dialog.close()
-        self.dialog = dialog
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
-        return dialog
-
-    def _on_dialog_finished(self) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if isinstance(dialog, QDialog):
-            dialog.deleteLater()
-
     # --- the district card ------------------------------------------------------------
     def _on_edit_button_clicked(self) -> None:
         self.edit_district()
@@ -990,7 +967,7 @@ class DistrictPanel(Panel):
             return None
         dialog = DistrictDialog(self._district, self)
         dialog.saver = self._save_district
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _save_district(self, values: Values) -> None:
         db = self.db
@@ -1030,7 +1007,7 @@ class DistrictPanel(Panel):
         default = max(years) + 1 if years else current_school_year()
         dialog = DistrictYearDialog(None, default, self)
         dialog.saver = self._add_year
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _add_year(self, values: Values) -> None:
         db = self.db
@@ -1052,7 +1029,7 @@ class DistrictPanel(Panel):
             return None
         dialog = DistrictYearDialog(self.year_model.record(row), current_school_year(), self)
         dialog.saver = lambda values: self._update_year(year_id, values)
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _update_year(self, year_id: int, values: Values) -> None:
         db = self.db
@@ -1114,7 +1091,7 @@ class DistrictPanel(Panel):
             return None
         dialog = PersonDialog(None, self._school_choices(), self)
         dialog.saver = self._add_person
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _add_person(self, values: Values) -> None:
         db = self.db
@@ -1134,7 +1111,7 @@ class DistrictPanel(Panel):
             return None
         dialog = PersonDialog(self.people_model.record(row), self._school_choices(), self)
         dialog.saver = lambda values: self._update_person(person_id, values)
-        return self._open(dialog)
+        return self.open_dialog(dialog)
 
     def _update_person(self, person_id: int, values: Values) -> None:
         db = self.db

@@ -67,6 +67,7 @@ from shnor_desktop.models.indicators import (
 )
 from shnor_desktop.models.text import format_number, school_year_label
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD
+from shnor_desktop.ui.widgets import plural
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NodeKind = Literal["indicator", "school", "member"]
@@ -121,15 +122,6 @@ def edit_text(value: float | None) -> str:
     if number.is_integer():
         return str(int(number))
     return repr(number).replace(".", ",")
-
-
-def plural(count: int, one: str, few: str, many: str) -> str:
-    """The Russian form of a noun after ``count``: 1 школа, 2 школы, 5 школ."""
-    tens = abs(count) % 100
-    units = tens % 10
-    if 11 <= tens <= 14 or units == 0 or units >= 5:
-        return many
-    return one if units == 1 else few
 
 
 def schools_text(count: int) -> str:
@@ -267,6 +259,14 @@ class IndicatorTreeModel(QAbstractItemModel):
         COL_DIRECTION: "direction",
         COL_BASELINE: "baseline",
         COL_FREQUENCY: "frequency",
+    }
+    #: The value a column edits (a school's row and an indicator's with values alike).
+    VALUE_COLUMNS: dict[int, str] = {
+        COL_PLAN: "plan",
+        COL_PLAN_PREV: "plan",
+        COL_ACTUAL: "actual",
+        COL_ACTUAL_PREV: "actual",
+        COL_NOTE: "note",
     }
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -745,24 +745,12 @@ class IndicatorTreeModel(QAbstractItemModel):
             return None
         column = index.column()
         if node.kind == "school":
-            return {
-                self.COL_PLAN: "plan",
-                self.COL_PLAN_PREV: "plan",
-                self.COL_ACTUAL: "actual",
-                self.COL_ACTUAL_PREV: "actual",
-                self.COL_NOTE: "note",
-            }.get(column)
+            return self.VALUE_COLUMNS.get(column)
         if column in self.INDICATOR_COLUMNS:
             return self.INDICATOR_COLUMNS[column]
         if not self._has_values(node):
             return None
-        return {
-            self.COL_PLAN: "plan",
-            self.COL_PLAN_PREV: "plan",
-            self.COL_ACTUAL: "actual",
-            self.COL_ACTUAL_PREV: "actual",
-            self.COL_NOTE: "note",
-        }.get(column)
+        return self.VALUE_COLUMNS.get(column)
 
     def is_computed_cell(self, index: AnyIndex) -> bool:
         """True for the actual of a computed indicator (typing there replaces a computed value)."""

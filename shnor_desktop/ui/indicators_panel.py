@@ -21,7 +21,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -76,7 +75,13 @@ from shnor_desktop.ui.indicator_models import (
     tr,
 )
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
-from shnor_desktop.ui.widgets import EmptyState, SchoolYearCombo, quoted
+from shnor_desktop.ui.widgets import (
+    EmptyState,
+    SchoolYearCombo,
+    edit_cell_by_cell,
+    error_label,
+    quoted,
+)
 
 MIN_NAME_CHARS = 30
 """The indicator's name keeps at least this many characters of width (then the tree scrolls)."""
@@ -226,10 +231,7 @@ class IndicatorDialog(QDialog):
         self.frequency.addItems(list(FREQUENCIES))
         self.frequency.setCurrentText(str(current.get("frequency") or ""))
         self._add("frequency", self.frequency)
-        self.general = QLabel(self)
-        self.general.setWordWrap(True)
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.hide()
+        self.general = error_label(self)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -253,11 +255,7 @@ class IndicatorDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(widget)
-        error = QLabel(box)
-        error.setObjectName(f"error_{name}")
-        error.setStyleSheet("color: #b00020;")
-        error.setWordWrap(True)
-        error.hide()
+        error = error_label(box, f"error_{name}")
         column.addWidget(error)
         self.errors[name] = error
         self.widgets[name] = widget
@@ -385,7 +383,6 @@ class IndicatorsPanel(Panel):
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
-        self.dialog: QDialog | None = None
         self.context_menu: QMenu | None = None
         self._programme_id: int | None = None
         self._expanded_for: int | None = None
@@ -415,14 +412,7 @@ class IndicatorsPanel(Panel):
         self.view.setModel(self.model)
         self.delegate = CellDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.view.setAlternatingRowColors(True)
+        edit_cell_by_cell(self.view)
         # Names take up to two lines (the whole name is in its tooltip and under the tree).
         self.view.setWordWrap(False)
         self.view.setUniformRowHeights(False)
@@ -952,21 +942,6 @@ class IndicatorsPanel(Panel):
             for r in self.model.rows()
         ]
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        if self.dialog is not None:
-            self.dialog.close()
-        self.dialog = dialog
-        dialog.finished.connect(self._on_dialog_finished)
-        dialog.open()
-        return dialog
-
-    def _on_dialog_finished(self) -> None:
-        dialog = self.sender()
-        if dialog is self.dialog:
-            self.dialog = None
-        if isinstance(dialog, QDialog):
-            dialog.deleteLater()
-
     def _on_add_triggered(self) -> None:
         self.add_indicator()
 
@@ -989,7 +964,7 @@ class IndicatorsPanel(Panel):
             None, self._parents(), {"parent_id": parent_id, "code": code, "unit": "%"}, self
         )
         dialog.saver = self._save_new
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
 
     def _save_new(self, values: dict[str, Any]) -> None:
@@ -1015,7 +990,7 @@ class IndicatorsPanel(Panel):
         indicator = self.db.indicators.get(indicator_id)
         dialog = IndicatorDialog(indicator, self._parents(), {}, self)
         dialog.saver = lambda values: self._save_existing(indicator_id, values)
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
 
     def _save_existing(self, indicator_id: int, values: dict[str, Any]) -> None:
@@ -1091,7 +1066,7 @@ class IndicatorsPanel(Panel):
         dialog.accepted.connect(
             lambda: self._save_school(indicator_id, int(dialog.school.currentData()))
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
         return dialog
 
     def _save_school(self, indicator_id: int, school_id: int) -> None:

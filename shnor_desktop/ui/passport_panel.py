@@ -73,6 +73,8 @@ from shnor_desktop.ui.widgets import (
     FormReflow,
     HistoryDialog,
     SchoolYearCombo,
+    SearchLine,
+    YearPairPicker,
     install_wheel_guard,
     parse_field,
     plural,
@@ -255,14 +257,8 @@ class PassportPanel(Panel):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 4, 6)
         filters = QGridLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Поиск: название, населённый пункт, код"))
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self._on_filters_changed)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search = SearchLine(self.tr("Поиск: название, населённый пункт, код"))
+        self.search.sig_search.connect(self._on_filters_changed)
         self.year = SchoolYearCombo()
         self.year.sig_year_changed.connect(self._on_year_changed)
         self.year.sig_rejected.connect(self._on_year_rejected)
@@ -528,7 +524,7 @@ class PassportPanel(Panel):
         unless it holds values that were not saved.
         """
         if self.db is None:
-            self._search_timer.stop()
+            self.search.cancel_pending()
             return
         header = self.tree.header()
         query = SchoolQuery(
@@ -948,34 +944,15 @@ class PassportPanel(Panel):
             from shnor_desktop.ui.charts import PassportCharts
 
             layout = self.chart_tab.layout()
-            pickers = QHBoxLayout()
-            self.year_a = QComboBox()
-            self.year_b = QComboBox()
-            pickers.addWidget(QLabel(self.tr("Сравнить годы:")))
-            pickers.addWidget(self.year_a)
-            pickers.addWidget(QLabel(self.tr("и")))
-            pickers.addWidget(self.year_b)
-            pickers.addStretch(1)
             assert isinstance(layout, QVBoxLayout)
-            layout.addLayout(pickers)
+            self.compare = YearPairPicker()
+            layout.addWidget(self.compare)
             self.charts = PassportCharts()
             layout.addWidget(self.charts, 1)
-            self.year_a.activated.connect(self._on_compare_changed)
-            self.year_b.activated.connect(self._on_compare_changed)
+            self.compare.sig_changed.connect(self._on_compare_changed)
         profiles = self.db.schools.profiles(self.school_id)
-        years = [p.year for p in profiles]
-        for combo, default in ((self.year_a, -2), (self.year_b, -1)):
-            current = combo.currentData()
-            with QSignalBlocker(combo):
-                combo.clear()
-                for year in years:
-                    combo.addItem(school_year_label(year), year)
-                position = combo.findData(current)
-                if position < 0 and years:
-                    position = combo.findData(years[max(default, -len(years))])
-                combo.setCurrentIndex(position)
-            combo.setEnabled(bool(years))  # no passports: nothing to pick
-        self.charts.set_data(profiles, self.year_a.currentData(), self.year_b.currentData())
+        self.compare.set_years([p.year for p in profiles])  # no passports: nothing to pick
+        self.charts.set_data(profiles, *self.compare.chosen())
 
-    def _on_compare_changed(self, _index: int) -> None:
+    def _on_compare_changed(self) -> None:
         self._update_charts()

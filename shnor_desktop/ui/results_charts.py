@@ -76,6 +76,7 @@ from shnor_desktop.ui.charts import (
     _make_plot,
     _set_axis_label,
     _SwatchPainter,
+    _year_bars,
 )
 from shnor_desktop.ui.messages import show_warning
 
@@ -417,16 +418,7 @@ class TwoYearChart(QWidget):
         lines: list[pg.PlotDataItem] = []
         texts: list[pg.TextItem] = []
         for colour in YEAR_COLOURS:
-            bar = pg.BarGraphItem(
-                x=[],
-                height=[],
-                width=BAR_WIDTH * 0.92,
-                brush=pg.mkBrush(colour),
-                pen=pg.mkPen(QColor(colour).darker(130)),
-            )
-            bar.hide()
-            item.addItem(bar)
-            bars.append(bar)
+            bars.append(_year_bars(item, colour))
         # The district lines and their labels go over the bars.
         for colour in YEAR_COLOURS:
             line = pg.PlotDataItem(

@@ -99,6 +99,9 @@ from shnor_desktop.ui.widgets import (
     EmptyState,
     HistoryDialog,
     SchoolYearCombo,
+    SearchLine,
+    YearPairPicker,
+    edit_cell_by_cell,
     install_wheel_guard,
     plural,
 )
@@ -360,14 +363,8 @@ class ResultsPanel(Panel):
         )
         self.grade = QComboBox()
         self.grade.activated.connect(self._on_grade_activated)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Поиск школы: название, населённый пункт, код"))
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self._on_filters_changed)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search = SearchLine(self.tr("Поиск школы: название, населённый пункт, код"))
+        self.search.sig_search.connect(self._on_filters_changed)
         self.group = QComboBox()
         self.group.addItem(self.tr("Все группы"), None)
         for code, label in GROUP_LABELS.items():
@@ -431,14 +428,7 @@ class ResultsPanel(Panel):
         self.view = ResultsView()
         self.view.setModel(self.model)
         self.view.setItemDelegate(CountDelegate(self.view))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.view.setAlternatingRowColors(True)
+        edit_cell_by_cell(self.view)
         self.view.setWordWrap(False)
         self.view.verticalHeader().hide()
         self.view.setSortingEnabled(True)
@@ -653,7 +643,7 @@ class ResultsPanel(Panel):
         db = self.db
         if db is None:
             return
-        self._search_timer.stop()
+        self.search.cancel_pending()
         query = self.current_query()
         keep = self._current_school()
         self._clear_message()
@@ -1099,41 +1089,22 @@ class ResultsPanel(Panel):
             # pyqtgraph costs 0,6 s to import: only when the charts are first shown.
             from shnor_desktop.ui.results_charts import TwoYearChart
 
-            pickers = QHBoxLayout()
-            self.year_a = QComboBox()
-            self.year_b = QComboBox()
-            pickers.addWidget(QLabel(self.tr("Сравнить годы:")))
-            pickers.addWidget(self.year_a)
-            pickers.addWidget(QLabel(self.tr("и")))
-            pickers.addWidget(self.year_b)
-            pickers.addStretch(1)
-            layout.addLayout(pickers)
+            self.compare = YearPairPicker()
+            layout.addWidget(self.compare)
             self.chart = TwoYearChart()
             layout.addWidget(self.chart, 1)
-            self.year_a.activated.connect(self._on_chart_years_changed)
-            self.year_b.activated.connect(self._on_chart_years_changed)
-        years = self._chart_years()
-        for combo, default in ((self.year_a, -2), (self.year_b, -1)):
-            current = combo.currentData()
-            with QSignalBlocker(combo):
-                combo.clear()
-                for year in years:
-                    combo.addItem(school_year_label(year), year)
-                position = combo.findData(current)
-                if position < 0 and years:
-                    position = combo.findData(years[max(default, -len(years))])
-                combo.setCurrentIndex(position)
-            combo.setEnabled(bool(years))
+            self.compare.sig_changed.connect(self._on_compare_changed)
+        self.compare.set_years(self._chart_years())
         self._draw_chart()
 
-    def _on_chart_years_changed(self, _index: int) -> None:
+    def _on_compare_changed(self) -> None:
         self._draw_chart()
 
     def _draw_chart(self) -> None:
         db, query = self.db, self.model.query
         if self.chart is None:
             return
-        first, second = self.year_a.currentData(), self.year_b.currentData()
+        first, second = self.compare.chosen()
         if db is None or query is None or first is None or second is None:
             self.chart.clear(self.tr("Нет результатов для выбранных условий"))
             return

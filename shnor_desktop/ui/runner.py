@@ -39,6 +39,10 @@ class _Worker(QObject):
             self.sig_failed.emit(exc)
         else:
             self.sig_finished.emit(result)
+        finally:
+            # Nothing more runs in this thread: its loop ends now, so a wait() of the GUI
+            # thread returns once the work is done (the signals above are already queued).
+            QThread.currentThread().quit()
 
 
 class BackgroundTask(QObject):

@@ -63,6 +63,7 @@ from shnor_desktop.models.settings import OBJECTIVITY_THRESHOLD
 from shnor_desktop.models.text import format_number, format_share, parse_number
 from shnor_desktop.services import identification as wording
 from shnor_desktop.services.messages import describe_error, describe_issue
+from shnor_desktop.ui.widgets import error_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ERROR_BACKGROUND: Final = QColor("#fde2e1")
@@ -440,11 +441,7 @@ class SettingsDialog(QDialog):
         line.addWidget(self.threshold)
         line.addWidget(QLabel("%", objectivity))
         line.addStretch(1)
-        self.threshold_error = QLabel(objectivity)
-        self.threshold_error.setObjectName("error_objectivity")
-        self.threshold_error.setStyleSheet("color: #b00020;")
-        self.threshold_error.setWordWrap(True)
-        self.threshold_error.hide()
+        self.threshold_error = error_label(objectivity, "error_objectivity")
         form.addRow(self.tr("Порог необъективности (понизили или повысили отметку):"), line)
         # The reason takes the whole width of the group: under a narrow field it would be cut.
         form.addRow(self.threshold_error)
@@ -487,17 +484,10 @@ class SettingsDialog(QDialog):
         )
         hint.setWordWrap(True)
         rules_layout.addWidget(hint)
-        self.rules_error = QLabel(rules_box)
-        self.rules_error.setObjectName("error_rules")
-        self.rules_error.setStyleSheet("color: #b00020;")
-        self.rules_error.setWordWrap(True)
-        self.rules_error.hide()
+        self.rules_error = error_label(rules_box, "error_rules")
         rules_layout.addWidget(self.rules_error)
 
-        self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b00020;")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = error_label(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -8,6 +8,10 @@
   value was refused shown under it, and Escape to bring the stored value back.
 - :class:`SchoolYearCombo`: the school-year picker of every panel: the years
   given, the current school year, and any other year typed as «2027/28».
+- :class:`YearPairPicker`: «Сравнить годы: … и …», the two years a chart compares.
+- :class:`SearchLine`: a search field that asks once typing pauses.
+- :func:`error_label`: the red line under a field or a form that says why it was refused.
+- :func:`edit_cell_by_cell`: a grid typed into like a spreadsheet.
 - :class:`FormReflow`: form rows side by side when there is room, labels above
   the fields when the window is narrow.
 - :class:`EmptyState`: what a panel shows instead of an empty page.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -43,6 +47,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
@@ -97,6 +102,40 @@ def plural(count: int, one: str, few: str, many: str) -> str:
     if 11 <= tens <= 14 or units == 0 or units >= 5:
         return many
     return one if units == 1 else few
+
+
+# --- what every form and grid shows alike ------------------------------------------------
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def error_label(parent: QWidget | None = None, name: str = "") -> QLabel:
+    """A hidden, wrapped red label that says why a value or a save was refused.
+
+    ``name`` is its object name (``error_<field>``: tests and the monkey find it by that).
+    """
+    label = QLabel(parent)
+    if name:
+        label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def edit_cell_by_cell(view: QAbstractItemView) -> None:
+    """Make ``view`` a grid typed into like a spreadsheet: one cell at a time.
+
+    A double click, F2 or simply typing starts editing the current cell; rows alternate.
+    """
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(
+        QAbstractItemView.EditTrigger.DoubleClicked
+        | QAbstractItemView.EditTrigger.EditKeyPressed
+        | QAbstractItemView.EditTrigger.AnyKeyPressed
+    )
+    view.setAlternatingRowColors(True)
 
 
 # --- the wheel guard -----------------------------------------------------------------------
@@ -658,6 +697,76 @@ class SchoolYearCombo(QComboBox):
             return
         self.set_year(year)
         line.setText(school_year_label(year))
+
+
+class SearchLine(QLineEdit):
+    """A search field with a clear button: ``sig_search`` once typing pauses (200 ms).
+
+    A list is filtered once per pause, not at every key (a region's lists are long).
+    """
+
+    sig_search = Signal()
+    PAUSE_MS = 200
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(self.PAUSE_MS)
+        self._pause.timeout.connect(self.sig_search)
+        self.textChanged.connect(self._pause.start)
+
+    def cancel_pending(self) -> None:
+        """Forget a search still to come (the list was just read with the text as it is)."""
+        self._pause.stop()
+
+
+class YearPairPicker(QWidget):
+    """«Сравнить годы: [первый] и [второй]»: the two school years a chart compares.
+
+    :meth:`set_years` keeps each choice that is still offered, else chooses the
+    last but one and the last year; with no years both pickers are disabled.
+    ``sig_changed`` follows the user's choice (not :meth:`set_years`).
+    """
+
+    sig_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.first = QComboBox(self)
+        self.second = QComboBox(self)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(self.tr("Сравнить годы:"), self))
+        row.addWidget(self.first)
+        row.addWidget(QLabel(self.tr("и"), self))
+        row.addWidget(self.second)
+        row.addStretch(1)
+        self.first.activated.connect(self._on_combo_activated)
+        self.second.activated.connect(self._on_combo_activated)
+
+    def set_years(self, years: Sequence[int]) -> None:
+        """Offer ``years`` (oldest first) in both pickers."""
+        for combo, default in ((self.first, -2), (self.second, -1)):
+            current = combo.currentData()
+            with QSignalBlocker(combo):
+                combo.clear()
+                for year in years:
+                    combo.addItem(school_year_label(year), year)
+                position = combo.findData(current)
+                if position < 0 and years:
+                    position = combo.findData(years[max(default, -len(years))])
+                combo.setCurrentIndex(position)
+            combo.setEnabled(bool(years))  # no years: nothing to pick
+
+    def chosen(self) -> tuple[int | None, int | None]:
+        """The two years chosen (None where there is none)."""
+        return self.first.currentData(), self.second.currentData()
+
+    def _on_combo_activated(self, _index: int) -> None:
+        self.sig_changed.emit()
 
 
 # --- a form that reflows ---------------------------------------------------------------

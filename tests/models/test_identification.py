@@ -9,7 +9,6 @@ change of the defaults does not move these expectations.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -35,15 +34,10 @@ from shnor_desktop.models.identification import (
     suggest,
 )
 from shnor_desktop.models.schools import GroupDecision
+from tests.models.test_write_path import data_dump
 
 YEAR = 2022  # the groups of 2022/23 are decided from the results of 2021/22 and 2020/21
 MATH = "математика"
-
-_LOG_LINES = ('INSERT INTO "change"', 'INSERT INTO "change_set"', 'INSERT INTO "sqlite_sequence"')
-
-
-def _dump(conn: sqlite3.Connection) -> list[str]:
-    return [line for line in conn.iterdump() if not line.startswith(_LOG_LINES)]
 
 
 def _result(
@@ -371,7 +365,7 @@ def test_the_setting_refuses_a_faulty_rule_set_on_every_write_path(db: Database)
     data["rules"][0]["blocks"][0]["conditions"][0]["threshold"] = 150
     with pytest.raises(InvalidValueError):
         db.settings.set(RULES_SETTING, data, "Правила")
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     # Past the repository: the setting table's row rule refuses it too.
     with pytest.raises(InvalidValueError), db.log.change_set("Напрямую") as cs:
         cs.insert("setting", {"key": RULES_SETTING.key, "value": json.dumps(data)})
@@ -380,7 +374,7 @@ def test_the_setting_refuses_a_faulty_rule_set_on_every_write_path(db: Database)
     with pytest.raises(InvalidValueError) as caught:
         db.settings.set(RULES_SETTING, data, "Правила")
     assert caught.value.issue.code == "out_of_range"
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
     assert load_rules(db.settings) == DEFAULT_RULES
 
 
@@ -389,7 +383,7 @@ def test_set_group_writes_group_and_reason_in_one_change_set_and_undo_restores(
     db: Database,
 ) -> None:
     ids = _ids(db)
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     info = db.schools.set_group(ids["A"], YEAR, "shnor", "Низкие результаты", "Отнесение")
     assert info is not None and info.row_count == 1
     profile = db.schools.profile(ids["A"], YEAR)
@@ -398,12 +392,12 @@ def test_set_group_writes_group_and_reason_in_one_change_set_and_undo_restores(
     history = db.schools.profile_history(ids["A"], YEAR, "group_reason")
     assert history[-1].new == "Низкие результаты"
     db.undo.undo()
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
 
 
 def test_set_groups_is_one_change_set_and_creates_missing_passports(db: Database) -> None:
     ids = _ids(db)
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     info = db.schools.set_groups(
         YEAR,
         [
@@ -421,12 +415,12 @@ def test_set_groups_is_one_change_set_and_creates_missing_passports(db: Database
         db.schools.set_groups(YEAR, [GroupDecision(ids["A"], "shnor", "Основание А")], "x") is None
     )
     db.undo.undo()
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_group_without_a_reason_is_refused(db: Database, reason: str) -> None:
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     with pytest.raises(InvalidValueError) as caught:
         db.schools.set_groups(
             YEAR,
@@ -437,7 +431,7 @@ def test_a_group_without_a_reason_is_refused(db: Database, reason: str) -> None:
             "Отнесение",
         )
     assert (caught.value.issue.field, caught.value.issue.code) == ("group_reason", "required")
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
 
 
 def test_an_unknown_group_is_refused(db: Database) -> None:

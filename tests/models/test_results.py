@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,17 +20,7 @@ from shnor_desktop.models.results import (
     ResultsQuery,
     replace_query,
 )
-
-_LOG_TABLES = ("change", "change_set", "sqlite_sequence")
-
-
-def data_dump(conn: sqlite3.Connection) -> list[str]:
-    """Every row of every data table as SQL text (the log's own tables left out)."""
-    return [
-        line
-        for line in conn.iterdump()
-        if not any(f'INSERT INTO "{t}"' in line for t in _LOG_TABLES)
-    ]
+from tests.models.test_write_path import data_dump
 
 
 def _row(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,12 +13,9 @@ from tests.models.test_write_path import data_dump
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    opened = Database.open(tmp_path / "s.sqlite")
-    try:
-        yield opened
-    finally:
-        opened.close()
+def db(empty_db: Database) -> Database:
+    """A new, empty database (``empty_db`` of tests/conftest.py)."""
+    return empty_db
 
 
 def test_a_setting_reads_its_default_until_changed(db: Database) -> None:

@@ -375,6 +375,31 @@ def test_a_worker_writes_while_this_thread_reads_the_committed_state(
     assert db.undo.next_undo() is not None and db.undo.next_undo().label == "Импорт"  # type: ignore[union-attr]
 
 
+def test_a_worker_that_ends_releases_its_reader(db: Database, base: dict[str, int]) -> None:
+    """A background job (the groups' suggestions) reads with its thread's own connection and
+    closes it when it ends, so a reload after each change does not pile connections up."""
+    seen: list[sqlite3.Connection] = []
+
+    def work() -> None:
+        conn = db.reader()
+        seen.extend([conn, db.reader()])
+        conn.execute("SELECT count(*) FROM school").fetchone()
+        db.log.release_reader()
+        db.log.release_reader()  # nothing left to release: no error
+
+    for _ in range(2):
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join(10)
+    first, same, second, _ = seen
+    assert first is same and second is not first  # one per thread while it works
+    for conn in (first, second):
+        with pytest.raises(sqlite3.ProgrammingError):
+            conn.execute("SELECT 1")
+    # This thread's reader is untouched, and a released thread would get a fresh one.
+    assert db.reader().execute("SELECT count(*) FROM school").fetchone()[0] == 3  # base: 3
+
+
 def test_another_program_holding_the_file_gives_a_typed_error(
     db: Database, base: dict[str, int]
 ) -> None:

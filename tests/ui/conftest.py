@@ -1,10 +1,14 @@
-"""A small district database for the UI tests (figures from the seed report 004)."""
+"""What the UI tests share: a small district database (figures from the seed report 004),
+the demo database opened, a panel shown on a database, answered questions, the wheel.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,3 +151,58 @@ def wheel() -> Callable[..., None]:
         QApplication.sendEvent(widget, event)
 
     return turn
+
+
+@pytest.fixture
+def demo_db(demo_path: Path) -> Iterator[Database]:
+    """The demo district (a private copy), opened; closed after the test."""
+    with closing(Database.open(demo_path)) as db:
+        yield db
+
+
+ShowPanel = Callable[..., Any]
+
+
+@pytest.fixture
+def show_panel(qtbot: Any) -> ShowPanel:
+    """``show_panel(PanelClass, db, size=(1200, 700))``: a panel on ``db`` with its own bus, shown.
+
+    The panel is sized after it has its database (as the main window gives it one),
+    then shown and waited for until it is exposed.
+    """
+    from shnor_desktop.ui.common import DataBus
+
+    def show(kind: type[Any], db: Database, size: tuple[int, int] = (1200, 700)) -> Any:
+        bus = DataBus()
+        bus.attach(db)
+        panel = kind(bus)
+        qtbot.addWidget(panel)
+        panel.set_database(db)
+        panel.resize(*size)
+        panel.show()
+        qtbot.waitExposed(panel)
+        return panel
+
+    return show
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Answer every question «Yes» and keep what was asked (answers.append("no") refuses).
+
+    A question's way out must read «Отмена» (Qt's own «Cancel» is not translated).
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def fake_exec(box: QMessageBox) -> int:
+        asked.append(box.text())
+        if "no" in asked:
+            return QMessageBox.StandardButton.Cancel
+        cancel = box.button(QMessageBox.StandardButton.Cancel)
+        assert cancel is None or cancel.text() == "Отмена"
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    return asked

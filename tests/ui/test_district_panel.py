@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +14,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QMessageBox,
     QTableView,
     QWidget,
 )
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.errors import ConstraintError
-from shnor_desktop.ui.common import ROLE_RECORD, DataBus
+from shnor_desktop.ui.common import ROLE_RECORD
 from shnor_desktop.ui.district_panel import (
     DistrictPanel,
     DistrictYearModel,
@@ -32,18 +31,8 @@ from shnor_desktop.ui.district_panel import (
 
 # pytest-qt's QtBot has no type hints on its event methods: tests use it through Any.
 Bot = Any
-
-
-def _panel(qtbot: Bot, db: Database) -> DistrictPanel:
-    bus = DataBus()
-    bus.attach(db)
-    panel = DistrictPanel(bus)
-    qtbot.addWidget(panel)
-    panel.set_database(db)
-    panel.resize(1000, 640)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
+ShowPanel = Callable[..., Any]  # the show_panel fixture of conftest.py
+SIZE = (1000, 640)
 
 
 def _cell(model: PeopleModel | DistrictYearModel, row: int, column: int) -> str:
@@ -115,32 +104,20 @@ def _error(dialog: FormDialog, name: str) -> str:
     return label.text() if label.isVisible() else ""
 
 
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Answer every question «Yes» and keep what was asked (answers.append("no") refuses)."""
-    asked: list[str] = []
-
-    def fake_exec(box: QMessageBox) -> int:
-        asked.append(box.text())
-        if "no" in asked:
-            return QMessageBox.StandardButton.Cancel
-        assert box.button(QMessageBox.StandardButton.Cancel).text() == "Отмена"
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return asked
-
-
-def test_models_pass_the_model_tester(qtbot, qtmodeltester, district_db: Database) -> None:  # type: ignore[no-untyped-def]
-    panel = _panel(qtbot, district_db)
+def test_models_pass_the_model_tester(
+    show_panel: ShowPanel, qtmodeltester: Bot, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     qtmodeltester.check(panel.year_model)
     qtmodeltester.check(panel.people_model)
     qtmodeltester.check(DistrictYearModel())
     qtmodeltester.check(PeopleModel())
 
 
-def test_shows_district_years_and_people(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_shows_district_years_and_people(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     assert panel.title() == "Район и рабочая группа"
     assert panel.card_labels["name"].text() == "Ивантеевский муниципальный район"
     assert panel.card_labels["population"].text() == "12\u00a0757 чел."
@@ -189,8 +166,10 @@ def test_shows_district_years_and_people(qtbot: Bot, district_db: Database) -> N
 # --- the district card ---------------------------------------------------------------------
 
 
-def test_edit_dialog_saves_and_offers_undo(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_edit_dialog_saves_and_offers_undo(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
 
     qtbot.mouseClick(panel.edit_button, Qt.MouseButton.LeftButton)
     dialog = _dialog(panel)
@@ -225,9 +204,9 @@ def test_edit_dialog_saves_and_offers_undo(qtbot: Bot, district_db: Database) ->
 
 
 def test_database_refusal_is_worded_in_russian_and_keeps_the_dialog(
-    qtbot: Bot, district_db: Database, monkeypatch: pytest.MonkeyPatch
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    panel = _panel(qtbot, district_db)
+    panel = show_panel(DistrictPanel, district_db, SIZE)
 
     def refuse(*_args: object) -> None:
         raise ConstraintError("district", "CHECK constraint failed: population >= 0")
@@ -245,8 +224,10 @@ def test_database_refusal_is_worded_in_russian_and_keeps_the_dialog(
     assert dialog.edits["population"].text() == "13 000"
 
 
-def test_unchanged_dialog_writes_nothing(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_unchanged_dialog_writes_nothing(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     before = len(district_db.log.recent_sets())
     dialog = panel.edit_district()
     assert dialog is not None
@@ -256,10 +237,12 @@ def test_unchanged_dialog_writes_nothing(qtbot: Bot, district_db: Database) -> N
     assert len(district_db.log.recent_sets()) == before
 
 
-def test_empty_database_offers_to_fill_in(qtbot: Bot, tmp_path: Path) -> None:
+def test_empty_database_offers_to_fill_in(
+    qtbot: Bot, show_panel: ShowPanel, tmp_path: Path
+) -> None:
     db = Database.open(tmp_path / "empty.sqlite")
     try:
-        panel = _panel(qtbot, db)
+        panel = show_panel(DistrictPanel, db, SIZE)
         # The panel is shown: the label's own state decides what the user sees.
         assert panel.empty_label.isVisible()
         assert panel.edit_button.text() == "Заполнить…"
@@ -287,9 +270,9 @@ def test_empty_database_offers_to_fill_in(qtbot: Bot, tmp_path: Path) -> None:
 
 
 def test_add_person_keeps_typing_on_refusal_then_saves_with_roles(
-    qtbot: Bot, district_db: Database
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
 ) -> None:
-    panel = _panel(qtbot, district_db)
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     before = len(district_db.log.recent_sets())
 
     qtbot.mouseClick(panel.people_actions.add_button, Qt.MouseButton.LeftButton)
@@ -338,8 +321,10 @@ def test_add_person_keeps_typing_on_refusal_then_saves_with_roles(
     assert panel.people_model.rowCount() == 2
 
 
-def test_double_click_edits_a_person_and_their_roles(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_double_click_edits_a_person_and_their_roles(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     row = panel.people_model.row_of_id(district_db.district.people("tutor")[0].id)
 
     _double_click(qtbot, panel.people_view, row)
@@ -367,13 +352,13 @@ def test_double_click_edits_a_person_and_their_roles(qtbot: Bot, district_db: Da
 
 @menu_messages
 def test_removing_a_curator_says_what_refers_to_them(
-    qtbot: Bot, district_db: Database, answers: list[str]
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database, answers: list[str]
 ) -> None:
     tutor = district_db.district.people("tutor")[0]
     school = district_db.schools.all_schools()[0].id
     for year in (2021, 2022):
         district_db.schools.set_profile_value(school, year, "curator_id", tutor.id, "Куратор")
-    panel = _panel(qtbot, district_db)
+    panel = show_panel(DistrictPanel, district_db, SIZE)
 
     row = panel.people_model.row_of_id(tutor.id)
     _context_menu_action(panel, panel.people_view, row, "Удалить…")
@@ -392,9 +377,9 @@ def test_removing_a_curator_says_what_refers_to_them(
 
 
 def test_delete_key_asks_and_cancel_keeps_the_person(
-    qtbot: Bot, district_db: Database, answers: list[str]
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database, answers: list[str]
 ) -> None:
-    panel = _panel(qtbot, district_db)
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     assert panel.select_person(district_db.district.people("coordinator")[0].id)
     with qtbot.waitActive(panel):
         panel.activateWindow()
@@ -409,9 +394,9 @@ def test_delete_key_asks_and_cancel_keeps_the_person(
 
 
 def test_add_year_refuses_a_duplicate_naming_it_then_saves(
-    qtbot: Bot, district_db: Database
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
 ) -> None:
-    panel = _panel(qtbot, district_db)
+    panel = show_panel(DistrictPanel, district_db, SIZE)
 
     qtbot.mouseClick(panel.year_actions.add_button, Qt.MouseButton.LeftButton)
     dialog = _dialog(panel)
@@ -444,8 +429,10 @@ def test_add_year_refuses_a_duplicate_naming_it_then_saves(
     assert district_db.undo.undo_label() == "Добавлены показатели района за 2024/25"
 
 
-def test_year_text_that_is_not_a_school_year_is_refused(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_year_text_that_is_not_a_school_year_is_refused(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     dialog = panel.add_year()
     assert dialog is not None
     for text in ("2024/26", "в прошлом году", "1812/13"):
@@ -457,8 +444,10 @@ def test_year_text_that_is_not_a_school_year_is_refused(qtbot: Bot, district_db:
     assert panel.year_model.rowCount() == 3
 
 
-def test_double_click_edits_figures_of_a_year(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_double_click_edits_figures_of_a_year(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     _double_click(qtbot, panel.year_view, panel.year_model.row_of_year(2022))
     dialog = _dialog(panel)
     assert dialog.windowTitle() == "Показатели района за 2022/23"
@@ -474,9 +463,9 @@ def test_double_click_edits_figures_of_a_year(qtbot: Bot, district_db: Database)
 
 @menu_messages
 def test_context_menu_removes_a_year_after_asking(
-    qtbot: Bot, district_db: Database, answers: list[str]
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database, answers: list[str]
 ) -> None:
-    panel = _panel(qtbot, district_db)
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     _context_menu_action(panel, panel.year_view, panel.year_model.row_of_year(2021), "Удалить…")
     assert answers == [
         "Удалить показатели района за 2021/22 учебный год? "
@@ -539,8 +528,10 @@ def test_a_new_curator_appears_in_the_passport_and_undo_takes_it_back(
     assert panel.people_model.rowCount() == len(window.db.district.people())
 
 
-def test_insert_and_enter_keys_open_the_dialogs(qtbot: Bot, district_db: Database) -> None:
-    panel = _panel(qtbot, district_db)
+def test_insert_and_enter_keys_open_the_dialogs(
+    qtbot: Bot, show_panel: ShowPanel, district_db: Database
+) -> None:
+    panel = show_panel(DistrictPanel, district_db, SIZE)
     with qtbot.waitActive(panel):
         panel.activateWindow()
     assert panel.select_year(2023)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.indicators import Cell, ComputedValue, IndicatorQuery, Member
-from shnor_desktop.ui.common import DataBus
 from shnor_desktop.ui.indicator_models import (
     STATUS_COLOURS,
     CellEditor,
@@ -25,43 +22,8 @@ from shnor_desktop.ui.indicator_models import (
 from shnor_desktop.ui.indicators_panel import IndicatorDialog, IndicatorsPanel
 
 Bot = Any
+ShowPanel = Callable[..., Any]  # the show_panel fixture of conftest.py
 M = IndicatorTreeModel
-
-
-@pytest.fixture
-def demo_db(demo_path: Path) -> Iterator[Database]:
-    db = Database.open(demo_path)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Answer questions «Yes» and keep what was asked (answers.append("no") refuses)."""
-    asked: list[str] = []
-
-    def fake_exec(box: QMessageBox) -> int:
-        asked.append(box.text())
-        if "no" in asked:
-            return QMessageBox.StandardButton.Cancel
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return asked
-
-
-def _panel(qtbot: Bot, db: Database, width: int = 1200, height: int = 700) -> IndicatorsPanel:
-    bus = DataBus()
-    bus.attach(db)
-    panel = IndicatorsPanel(bus)
-    qtbot.addWidget(panel)
-    panel.set_database(db)
-    panel.resize(width, height)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
 
 
 def _ids(db: Database) -> dict[str, int]:
@@ -113,16 +75,18 @@ def _type_into(qtbot: Bot, panel: IndicatorsPanel, index: QModelIndex, text: str
 
 
 def test_tree_model_passes_the_model_tester(
-    qtmodeltester: Bot, qtbot: Bot, demo_db: Database
+    qtmodeltester: Bot, qtbot: Bot, show_panel: ShowPanel, demo_db: Database
 ) -> None:
-    panel = _panel(qtbot, demo_db)
+    panel = show_panel(IndicatorsPanel, demo_db)
     qtmodeltester.check(panel.model)
     panel.year.set_year(2021)
     qtmodeltester.check(panel.model)
 
 
-def test_demo_shows_seed_004_tables_side_by_side(qtbot: Bot, demo_db: Database) -> None:
-    panel = _panel(qtbot, demo_db)
+def test_demo_shows_seed_004_tables_side_by_side(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = show_panel(IndicatorsPanel, demo_db)
     model = panel.model
     assert panel.year.year == 2022  # the latest year with figures: «на январь 2023 г.»
     assert model.headerData(M.COL_ACTUAL_PREV, Qt.Orientation.Horizontal) == "Факт\n2021/22"
@@ -174,8 +138,10 @@ def test_counted_schools_are_worded_in_russian() -> None:
 # --- editing --------------------------------------------------------------------------------
 
 
-def test_typing_a_plan_saves_it_and_the_status_is_coloured(qtbot: Bot, demo_db: Database) -> None:
-    panel = _panel(qtbot, demo_db)
+def test_typing_a_plan_saves_it_and_the_status_is_coloured(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = show_panel(IndicatorsPanel, demo_db)
     index = _index(panel, "3.1", M.COL_PLAN)
     _type_into(qtbot, panel, index, "90")
     assert panel.delegate.editor is None or not panel.delegate.editor.isVisible()
@@ -191,9 +157,11 @@ def test_typing_a_plan_saves_it_and_the_status_is_coloured(qtbot: Bot, demo_db: 
     assert _text(_index(panel, "3.1", M.COL_STATUS)) == "нет данных"
 
 
-def test_status_colour_follows_the_direction(qtbot: Bot, demo_db: Database) -> None:
+def test_status_colour_follows_the_direction(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
     """«Доля обучающихся, нуждающихся в адресной поддержке»: less is better."""
-    panel = _panel(qtbot, demo_db)
+    panel = show_panel(IndicatorsPanel, demo_db)
     ids = _ids(demo_db)
     klevenka = next(
         s.id for s in demo_db.schools.all_schools() if s.short_name == "ООШ с. Клевенка"
@@ -213,8 +181,10 @@ def test_status_colour_follows_the_direction(qtbot: Bot, demo_db: Database) -> N
     assert change.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"  # 17 → 10 worse
 
 
-def test_a_refused_value_stays_with_its_reason_until_escape(qtbot: Bot, demo_db: Database) -> None:
-    panel = _panel(qtbot, demo_db)
+def test_a_refused_value_stays_with_its_reason_until_escape(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = show_panel(IndicatorsPanel, demo_db)
     before = demo_db.log.set_count()
     _type_into(qtbot, panel, _index(panel, "3.1", M.COL_PLAN), "150")
     editor = panel.delegate.editor
@@ -242,9 +212,9 @@ def test_a_refused_value_stays_with_its_reason_until_escape(qtbot: Bot, demo_db:
 
 
 def test_a_computed_value_is_replaced_only_after_confirmation(
-    qtbot: Bot, demo_db: Database, answers: list[str]
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database, answers: list[str]
 ) -> None:
-    panel = _panel(qtbot, demo_db)
+    panel = show_panel(IndicatorsPanel, demo_db)
     cell = _index(panel, "2.2", M.COL_ACTUAL)
     answers.append("no")
     _type_into(qtbot, panel, cell, "70")
@@ -268,8 +238,10 @@ def test_a_computed_value_is_replaced_only_after_confirmation(
     assert _text(_index(panel, "2.2", M.COL_ACTUAL)) == "66,7 ƒ"
 
 
-def test_computed_value_follows_the_passports(qtbot: Bot, demo_db: Database) -> None:
-    panel = _panel(qtbot, demo_db)
+def test_computed_value_follows_the_passports(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = show_panel(IndicatorsPanel, demo_db)
     arbuzovka = next(
         s.id for s in demo_db.schools.all_schools() if s.short_name == "ООШ с. Арбузовка"
     )
@@ -279,8 +251,10 @@ def test_computed_value_follows_the_passports(qtbot: Bot, demo_db: Database) -> 
     assert _text(_index(panel, "2.2", M.COL_ACTUAL)) == "66,7 ƒ"
 
 
-def test_editing_a_name_through_the_keyboard(qtbot: Bot, demo_db: Database) -> None:
-    panel = _panel(qtbot, demo_db)
+def test_editing_a_name_through_the_keyboard(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = show_panel(IndicatorsPanel, demo_db)
     _type_into(qtbot, panel, _index(panel, "2.3", M.COL_NAME), "Доля школ без дефицитов ресурсов")
     qtbot.waitUntil(lambda: panel.delegate.editor is None)
     assert demo_db.indicators.get(_ids(demo_db)["2.3"]).name == "Доля школ без дефицитов ресурсов"
@@ -298,9 +272,9 @@ def test_editing_a_name_through_the_keyboard(qtbot: Bot, demo_db: Database) -> N
 
 
 def test_adding_and_removing_an_indicator(
-    qtbot: Bot, demo_db: Database, answers: list[str]
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database, answers: list[str]
 ) -> None:
-    panel = _panel(qtbot, demo_db)
+    panel = show_panel(IndicatorsPanel, demo_db)
     panel.select_indicator(_ids(demo_db)["2"])
     dialog = panel.add_indicator()
     assert isinstance(dialog, IndicatorDialog)

@@ -7,9 +7,7 @@ complaints are Qt warnings, which fail the test (qt_log_level_fail).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,10 +26,9 @@ Bot = Any
 
 
 @pytest.fixture
-def db(demo_path: Path) -> Iterator[Database]:
-    database = Database.open(demo_path)
-    yield database
-    database.close()
+def db(demo_db: Database) -> Database:
+    """The demo district (``demo_db`` of conftest.py)."""
+    return demo_db
 
 
 class Spy:

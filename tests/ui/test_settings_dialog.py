@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +19,15 @@ from shnor_desktop.models.identification import (
 from shnor_desktop.models.settings import OBJECTIVITY_THRESHOLD
 from shnor_desktop.ui.main_window import MainWindow
 from shnor_desktop.ui.settings_dialog import RulesModel, SettingsDialog, parse_threshold
+from tests.models.test_write_path import data_dump
 
 Bot = Any
-_LOG_LINES = ('INSERT INTO "change"', 'INSERT INTO "change_set"', 'INSERT INTO "sqlite_sequence"')
-
-
-def _dump(conn: sqlite3.Connection) -> list[str]:
-    return [line for line in conn.iterdump() if not line.startswith(_LOG_LINES)]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    opened = Database.open(tmp_path / "s.sqlite")
-    try:
-        yield opened
-    finally:
-        opened.close()
+def db(empty_db: Database) -> Database:
+    """A new, empty database (``empty_db`` of tests/conftest.py)."""
+    return empty_db
 
 
 @pytest.fixture
@@ -106,7 +97,7 @@ def test_the_dialog_shows_the_stored_values(dialog: SettingsDialog) -> None:
 def test_edited_thresholds_are_saved_in_one_undoable_change_set(
     qtbot: Bot, dialog: SettingsDialog, db: Database
 ) -> None:
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     _edit_cell(qtbot, dialog, (0, 0, 0), RulesModel.COL_THRESHOLD, "-20")
     assert _text(dialog, (0, 0, 0), RulesModel.COL_THRESHOLD) == "−20,0 п.п."
     _edit_cell(qtbot, dialog, (0, 0), RulesModel.COL_THRESHOLD, "2")
@@ -126,14 +117,14 @@ def test_edited_thresholds_are_saved_in_one_undoable_change_set(
     assert rules.rules[0].blocks[0].at_least == 2
     assert rules.rules[1:] == DEFAULT_RULES.rules[1:]
     db.undo.undo()
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
     assert load_rules(db.settings) == DEFAULT_RULES
 
 
 def test_a_share_over_100_is_refused_with_the_reason_and_kept(
     qtbot: Bot, dialog: SettingsDialog, db: Database
 ) -> None:
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     failed = (0, 0, 3)  # «Доля неудовлетворительных результатов ОГЭ», a share
     _edit_cell(qtbot, dialog, failed, RulesModel.COL_THRESHOLD, "120")
     # What was typed stays in the cell, marked, with the reason under the rules.
@@ -147,7 +138,7 @@ def test_a_share_over_100_is_refused_with_the_reason_and_kept(
     assert dialog.isVisible()
     assert dialog.rules_error.text() == f"Исправьте выделенные значения (1): {reason}"
     assert dialog.tree.currentIndex() == index
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
     # Years and the «k of n» of a block are checked too.
     _edit_cell(qtbot, dialog, (0, 0, 0), RulesModel.COL_YEARS, "9")
     assert dialog.rules_error.text() == (
@@ -175,7 +166,7 @@ def test_a_share_over_100_is_refused_with_the_reason_and_kept(
 def test_the_objectivity_threshold_is_checked(
     qtbot: Bot, dialog: SettingsDialog, db: Database, typed: str, reason: str
 ) -> None:
-    before = _dump(db.conn)
+    before = data_dump(db.conn)
     dialog.threshold.setFocus()
     dialog.threshold.selectAll()
     for char in typed:
@@ -184,7 +175,7 @@ def test_the_objectivity_threshold_is_checked(
     assert dialog.isVisible()
     assert dialog.threshold_error.isVisible() and dialog.threshold_error.text() == reason
     assert dialog.threshold.text() == typed
-    assert _dump(db.conn) == before
+    assert data_dump(db.conn) == before
 
 
 def test_reset_to_defaults_and_the_rule_switch(

@@ -27,7 +27,9 @@ from shnor_desktop.ui.widgets import (
     FieldEditor,
     FormReflow,
     SchoolYearCombo,
+    SearchLine,
     WheelGuard,
+    YearPairPicker,
     install_wheel_guard,
     parse_field,
     plural,
@@ -248,3 +250,42 @@ def test_names_are_quoted_once_and_counts_agree() -> None:
         "паспорта",
         "паспортов",
     ]
+
+
+def test_year_pair_picker_keeps_its_choice_and_follows_the_keyboard(qtbot: Bot) -> None:
+    """The «Сравнить годы» pickers of the results and passport charts (one widget serves both)."""
+    picker = YearPairPicker()
+    qtbot.addWidget(picker)
+    picker.show()
+    picker.set_years([])
+    assert picker.chosen() == (None, None)
+    assert not picker.first.isEnabled() and not picker.second.isEnabled()
+    picker.set_years([2021])
+    assert picker.chosen() == (2021, 2021)
+    picker.set_years([2020, 2021, 2022])
+    assert picker.chosen() == (2021, 2021)  # the choice stays while it is offered
+    _focus(qtbot, picker.first)
+    with qtbot.waitSignal(picker.sig_changed):
+        qtbot.keyClick(picker.first, Qt.Key.Key_Up)
+    assert picker.chosen() == (2020, 2021)
+    assert picker.first.currentText() == "2020/21"
+    picker.set_years([2022, 2023])  # neither chosen year is offered: the last two
+    assert picker.chosen() == (2022, 2023)
+
+
+def test_search_line_asks_once_typing_pauses(qtbot: Bot) -> None:
+    """The search of the results and the passports (one widget serves both)."""
+    line = SearchLine("Поиск")
+    qtbot.addWidget(line)
+    line.show()
+    asked: list[str] = []
+    line.sig_search.connect(lambda: asked.append(line.text()))
+    _focus(qtbot, line)
+    with qtbot.waitSignal(line.sig_search):
+        qtbot.keyClicks(line, "school 09")
+    assert asked == ["school 09"]  # once, with the whole text
+    qtbot.keyClicks(line, " 2")
+    line.cancel_pending()  # the list was read meanwhile: nothing more to ask
+    with qtbot.assertNotEmitted(line.sig_search, wait=SearchLine.PAUSE_MS * 2):
+        pass
+    assert asked == ["school 09"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,9 @@ Bot = Any
 
 
 @pytest.fixture
-def db(demo_path: Path) -> Iterator[Database]:
-    opened = Database.open(demo_path)
-    try:
-        yield opened
-    finally:
-        opened.close()
+def db(demo_db: Database) -> Database:
+    """The demo district (``demo_db`` of conftest.py)."""
+    return demo_db
 
 
 def _panel(qtbot: Bot, db: Database, bus: DataBus) -> PassportPanel:
