@@ -467,7 +467,8 @@ class ChangeSet:
                 continue
             if not cascade:
                 raise RevertConflictError(self.id or 0, ref.table, children[0], ref.column)
-            if ref.not_null:
+            owned = rules.rules_for(ref.table)
+            if ref.not_null or (owned is not None and ref.column in owned.delete_with):
                 self.delete_many(ref.table, children)
             else:
                 self.update_many(ref.table, [(child, {ref.column: None}) for child in children])

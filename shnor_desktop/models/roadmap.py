@@ -526,7 +526,9 @@ rules.register("programme", PROGRAMME_FIELDS, [_programme_rule])
 rules.register("roadmap_section", SECTION_FIELDS, [_section_rule])
 rules.register("roadmap_activity", ACTIVITY_FIELDS)
 rules.register("roadmap_interval", INTERVAL_FIELDS, [_interval_rule])
-rules.register("roadmap_concern", CONCERN_FIELDS, [_concern_rule])
+# A concern naming a school means nothing once the school is gone: it goes with
+# the school (clearing the reference would leave a row naming nothing).
+rules.register("roadmap_concern", CONCERN_FIELDS, [_concern_rule], delete_with=("school_id",))
 
 
 # --- writing inside an open change set (the repository and the demo) -----------------------------

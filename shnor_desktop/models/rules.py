@@ -51,6 +51,13 @@ class TableRules:
     fields: Mapping[str, FieldSpec]
     row_rules: tuple[RowRule, ...] = ()
     required: tuple[str, ...] = ()
+    delete_with: frozenset[str] = frozenset()
+    """Optional references whose row goes when the row they name is deleted.
+
+    By default deleting a parent clears an optional reference to it; a row
+    that means nothing without that parent (a roadmap activity's concern
+    naming a school) declares the column here and is deleted with it.
+    """
 
 
 _REGISTRY: dict[str, TableRules] = {}
@@ -61,14 +68,21 @@ def register(
     table: str,
     fields: Iterable[FieldSpec],
     row_rules: Iterable[RowRule] = (),
+    *,
+    delete_with: Iterable[str] = (),
 ) -> TableRules:
-    """Declare the fields and row rules of ``table`` (called once by its module)."""
+    """Declare the fields and row rules of ``table`` (called once by its module).
+
+    ``delete_with`` names optional references whose parent's deletion deletes
+    the row instead of clearing the reference (see :attr:`TableRules.delete_with`).
+    """
     specs = {spec.name: spec for spec in fields}
     rules = TableRules(
         table,
         specs,
         tuple(row_rules),
         tuple(name for name, spec in specs.items() if spec.required),
+        frozenset(delete_with),
     )
     _REGISTRY[table] = rules
     return rules

@@ -58,6 +58,12 @@ from shnor_desktop.models.errors import (
     RevertConflictError,
 )
 from shnor_desktop.models.fields import FieldSpec
+from shnor_desktop.models.roadmap import (
+    ACTIVITY_FIELDS,
+    CONCERN_FIELDS,
+    INTERVAL_FIELDS,
+    SECTION_FIELDS,
+)
 from shnor_desktop.models.schema import DERIVED
 from shnor_desktop.models.schools import (
     GROUP_LABELS,
@@ -102,6 +108,10 @@ _SPECS: dict[str, tuple[str, tuple[FieldSpec, ...]]] = {
     "person": ("district", PERSON_SPECS),
     "person_role": ("district", PERSON_ROLE_SPECS),
     "assessment": ("changes", ASSESSMENT_FIELDS),
+    "roadmap_section": ("roadmap", SECTION_FIELDS),
+    "roadmap_activity": ("roadmap", ACTIVITY_FIELDS),
+    "roadmap_interval": ("roadmap", INTERVAL_FIELDS),
+    "roadmap_concern": ("roadmap", CONCERN_FIELDS),
 }
 _SPEC_BY_NAME: dict[str, dict[str, FieldSpec]] = {
     table: {spec.name: spec for spec in specs} for table, (_, specs) in _SPECS.items()
@@ -288,6 +298,14 @@ _CHOICES: dict[str, dict[str, str]] = {
         "not_required": "не требуется",
     },
     "direction": {"higher": "чем больше, тем лучше", "lower": "чем меньше, тем лучше"},
+    "deadline_kind": {
+        "date": "к сроку (один день)",
+        "period": "период",
+        "recurring": "повторяется",
+        "continuous": "постоянно",
+        "on_demand": "по запросу",
+        "unknown": "не распознан",
+    },
 }
 
 

@@ -81,6 +81,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shnor_desktop.models.jobs import JobState
 from shnor_desktop.models.roadmap import STATUS_LABELS, Activity, Section, Span
 from shnor_desktop.models.text import format_date, format_number, school_year_label
 
@@ -367,6 +368,9 @@ class GanttStyle:
     ``unit`` is one screen pixel in device units (1 on screen; on the PDF
     ``PRINT_POINTS_PER_PIXEL`` points): line widths, bar heights and paddings
     scale with it.  ``title_lines`` is how many lines a title may wrap to.
+    ``bar_band`` is the row height the bars are sized for (0: the row's own):
+    a printed row stretched to fill its page keeps its bars as thick as
+    before, centred in the taller row.
     """
 
     font: QFont
@@ -378,6 +382,7 @@ class GanttStyle:
     number_width: float
     responsible_width: float
     title_lines: int
+    bar_band: float = 0.0
 
     @classmethod
     def for_screen(cls, font: QFont) -> GanttStyle:
@@ -595,8 +600,9 @@ class GanttPainter:
         self._tier_starts = tuple([cell.x0 for cell in cells] for cells, _ in self._tiers)
         self._choice = tuple(self._label_choice(cells) for cells, _ in self._tiers)
         unit = style.unit
-        height = style.row_height
-        self.bar_top = round(height * 0.2)
+        height = style.bar_band or style.row_height
+        offset = max((style.row_height - height) / 2, 0.0)
+        self.bar_top = round(offset + height * 0.2)
         self.bar_height = max(round(height * 0.42), 4 * unit)
         self.baseline_top = self.bar_top + self.bar_height + max(round(height * 0.08), unit)
         self.baseline_height = max(round(height * 0.14), 2 * unit)
@@ -1066,10 +1072,14 @@ class GanttPainter:
     def column_parts(self, width: float) -> tuple[float, float, float]:
         """Widths of the number, title and responsible parts of a column ``width`` wide."""
         number = self.style.number_width
-        responsible = min(
-            self.style.responsible_width, max(width - number - 120 * self.style.unit, 0.0)
-        )
-        return number, max(width - number - responsible, 0.0), responsible
+        unit = self.style.unit
+        rest = max(width - number, 0.0)
+        # A narrow column keeps most of its room for the title (what the activity is):
+        # «Ответственные» gets a third at most, and goes when it would be a few letters.
+        responsible = min(self.style.responsible_width, max(rest - 270 * unit, rest * 0.3))
+        if responsible < 60 * unit:
+            responsible = 0.0
+        return number, rest - responsible, responsible
 
     def paint_column_header(self, painter: QPainter, width: float) -> None:
         """The column's titles: «№», «Мероприятие», «Ответственные» over the two tiers' height."""
@@ -1764,6 +1774,8 @@ class GanttView(QWidget):
         self.today_button.clicked.connect(self._on_today_button_clicked)
         toolbar.addWidget(self.today_button)
         toolbar.addStretch(1)
+        #: The row of the zoom buttons; a panel adds its own tools at its end (add_tool).
+        self.toolbar = toolbar
 
         self.chart_area = QWidget(self)
         self.column_header = _ColumnHeader(self)
@@ -1818,6 +1830,11 @@ class GanttView(QWidget):
         self.time_view.horizontalScrollBar().actionTriggered.connect(self._on_time_bar_action)
         self._apply_header_heights()
         self.update_scene_rects()
+
+    def add_tool(self, widget: QWidget, stretch: int = 0) -> None:
+        """Put a panel's own tool (an export button, a hint) at the end of the zoom row."""
+        widget.setParent(self)
+        self.toolbar.addWidget(widget, stretch)
 
     # data -----------------------------------------------------------------------------------------
 
@@ -2127,6 +2144,7 @@ class _PageFrame:
     title_font: QFont
     legend_height: float
     total: int
+    rows_height: float = 0.0
 
 
 class PdfExport:
@@ -2155,15 +2173,49 @@ class PdfExport:
         self.title = title
         self.zoom = zoom
         self.today = today
+        #: The bands of rows, one per row of pages (found with the base row height).
+        self.row_bands = self._row_bands(self._measure().rows_height)
+        self._fit_rows()
 
-    def _bands(
-        self, rows_height: float, time_width: float
-    ) -> tuple[list[range], list[tuple[float, float]]]:
+    def _fit_rows(self) -> None:
+        """Stretch the rows so that each page's band fills the page down to the legend.
+
+        The rows are shared evenly by as many pages as the base row height
+        needs, so a page holds fewer rows than would fit and would end a third
+        empty.  The rows grow instead (up to a title of three lines, which then
+        wraps less), the bars keep their thickness, the page count stays.
+        """
+        style = self.style
+        longest = max((len(band) for band in self.row_bands), default=0)
+        if longest == 0:
+            return
+        # A band after the first may start with a continued section's title row.
+        slots = longest + (1 if len(self.row_bands) > 1 else 0)
+        line = QFontMetricsF(style.font).lineSpacing()
+        tallest = math.ceil(3 * line + 6 * self.points)
+        height = min(math.floor(self._measure().rows_height / slots), tallest)
+        if height <= style.row_height:
+            return
+        lines = 3 if height >= 3 * line + 4 * self.points else style.title_lines
+        self.style = replace(style, row_height=height, title_lines=lines, bar_band=style.row_height)
+        chart = self.chart
+        self.chart = GanttPainter(
+            chart.rows,
+            chart.axis,
+            self.style,
+            zoom=self.zoom,
+            today=self.today,
+            period=chart.period,
+        )
+
+    def _row_bands(self, rows_height: float) -> list[range]:
+        """The rows of each row of pages: evenly shared, a section title never last."""
         chart = self.chart
         # One row is kept for the title of a section continued from the page before.
         capacity = max(int(rows_height // self.style.row_height) - 1, 1)
         count = len(chart.rows)
-        # As many bands as needed, rows shared evenly (no last page holding a single row).
+        # As many bands as needed, rows shared evenly (no last page holding a single row);
+        # the rows are then stretched to fill the page (_fit_rows).
         per_page = math.ceil(count / max(math.ceil(count / capacity), 1)) if count else 1
         row_bands: list[range] = []
         start = 0
@@ -2176,6 +2228,11 @@ class PdfExport:
             start = stop
         if not row_bands:
             row_bands.append(range(0, 0))
+        return row_bands
+
+    def _time_bands(self, time_width: float) -> list[tuple[float, float]]:
+        """The time range of each column of pages, ending on a header cell's boundary."""
+        chart = self.chart
         ppd = chart.axis.pixels_per_day
         whole_days = max(math.floor(time_width / ppd), 1) * ppd
         time_bands: list[tuple[float, float]] = []
@@ -2190,7 +2247,7 @@ class PdfExport:
                 left += whole_days
         if chart.axis.width - left > 0.01 or not time_bands:
             time_bands.append((left, chart.axis.width))
-        return row_bands, time_bands
+        return time_bands
 
     def _continued_section(self, rows: range) -> Section | None:
         """The section a band starting with an activity continues (None: it starts with one)."""
@@ -2210,8 +2267,8 @@ class PdfExport:
             QPageSize(page_id), QPageLayout.Orientation.Landscape, QMarginsF(0, 0, 0, 0)
         )
 
-    def plan(self) -> tuple[_PageFrame, list[range], list[tuple[float, float]]]:
-        """Where things go on a page, and the bands of rows and of time (pages = product)."""
+    def _measure(self) -> _PageFrame:
+        """Where things go on every page (``total`` not known yet: 0)."""
         full = self.page_layout().fullRectPixels(PDF_RESOLUTION)
         points = self.points
         margin = self.MARGIN_MM / 25.4 * 72 * points
@@ -2229,16 +2286,31 @@ class PdfExport:
         _, legend_height = chart.legend_layout(content.width())
         footer_height = small.height() + 2 * points
         rows_bottom = content.bottom() - footer_height - legend_height - 6 * points
-        time_width = content.width() - column_width
-        row_bands, time_bands = self._bands(rows_bottom - rows_top, time_width)
-        total = len(row_bands) * len(time_bands)
-        frame = _PageFrame(
-            content, column_width, table_top, rows_top, title_font, legend_height, total
+        return _PageFrame(
+            content,
+            column_width,
+            table_top,
+            rows_top,
+            title_font,
+            legend_height,
+            0,
+            rows_bottom - rows_top,
         )
-        return frame, row_bands, time_bands
 
-    def write(self, path: str | Path) -> int:
-        """Write the PDF to ``path``; returns the number of pages."""
+    def plan(self) -> tuple[_PageFrame, list[range], list[tuple[float, float]]]:
+        """Where things go on a page, and the bands of rows and of time (pages = product)."""
+        frame = self._measure()
+        time_bands = self._time_bands(frame.content.width() - frame.column_width)
+        frame = replace(frame, total=len(self.row_bands) * len(time_bands))
+        return frame, list(self.row_bands), time_bands
+
+    def write(self, path: str | Path, state: JobState | None = None) -> int:
+        """Write the PDF to ``path``; returns the number of pages.
+
+        With ``state`` (a background export) each page is reported and a
+        cancel stops at the next page with :class:`~shnor_desktop.models.errors.Cancelled`
+        (the half-written file is the caller's to remove).
+        """
         writer = QPdfWriter(str(path))
         writer.setResolution(PDF_RESOLUTION)
         writer.setPageLayout(self.page_layout())
@@ -2253,6 +2325,9 @@ class PdfExport:
             for rows in row_bands:
                 for x0, x1 in time_bands:
                     number += 1
+                    if state is not None:
+                        state.check()
+                        state.progress(number - 1, frame.total)
                     if number > 1:
                         writer.newPage()
                     self._paint_page(painter, frame, rows, (x0, x1), number)

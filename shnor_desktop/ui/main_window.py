@@ -194,19 +194,27 @@ class MainWindow(QMainWindow):
         from shnor_desktop.ui.district_panel import DistrictPanel
         from shnor_desktop.ui.groups_panel import GroupsPanel
         from shnor_desktop.ui.indicators_panel import IndicatorsPanel
+        from shnor_desktop.ui.overview_panel import OverviewPanel
         from shnor_desktop.ui.passport_panel import PassportPanel
         from shnor_desktop.ui.results_panel import ResultsPanel
+        from shnor_desktop.ui.roadmap_panel import RoadmapPanel
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setStyleSheet("QListWidget::item { padding: 7px; }")
         self.stack = QStackedWidget()
+        roadmap = RoadmapPanel(self.bus)
+        overview = OverviewPanel(self.bus)
+        # «Сводка» shows a clicked activity in «Дорожная карта».
+        overview.sig_activity_requested.connect(partial(self._show_activity, roadmap))
         self.panels: list[Panel] = [
             PassportPanel(self.bus),
             ResultsPanel(self.bus),
             DistrictPanel(self.bus),
             GroupsPanel(self.bus),
             IndicatorsPanel(self.bus),
+            roadmap,
+            overview,
             ChangesPanel(self.bus),
         ]
         for panel in self.panels:
@@ -230,6 +238,11 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(self.workspace)
         self.setCentralWidget(self.pages)
+
+    def _show_activity(self, roadmap: Any, activity_id: int) -> None:
+        """Go to «Дорожная карта» and show an activity there."""
+        self.nav.setCurrentRow(self.panels.index(roadmap))
+        roadmap.show_activity(activity_id)
 
     @property
     def passport_panel(self) -> Any:

@@ -65,7 +65,7 @@ from shnor_desktop.models.schools import (
 from shnor_desktop.models.text import current_school_year, parse_number, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import ROLE_ID, DataBus, Panel
-from shnor_desktop.ui.messages import ask_yes_no
+from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.school_models import HistoryModel, SchoolTreeModel
 from shnor_desktop.ui.widgets import (
     EmptyState,
@@ -928,7 +928,12 @@ class PassportPanel(Panel):
         )
         if not ask_yes_no(self, self.tr("Удаление школы"), text, self.tr("Удалить")):
             return
-        db.schools.remove(school.id, self.tr("Удалена школа {0}").format(quoted(school.short_name)))
+        try:
+            db.schools.remove(
+                school.id, self.tr("Удалена школа {0}").format(quoted(school.short_name))
+            )
+        except DomainError as exc:  # a rule of a table that refers to the school, a busy file
+            show_warning(self, self.tr("Удаление школы"), describe_error(exc))
 
     # --- charts -----------------------------------------------------------------------------
     def _on_tabs_changed(self, _index: int) -> None:

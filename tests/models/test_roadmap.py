@@ -1730,3 +1730,34 @@ def test_an_activity_of_schema_1_is_found_by_search_after_the_upgrade(tmp_path: 
         assert [s.depth for s in db.roadmap.sections(1)] == [0]
     finally:
         db.close()
+
+
+def test_removing_a_school_takes_its_concerns_along_and_undo_brings_them_back(
+    tmp_path: Path,
+) -> None:
+    """The demo's 2.1 names ООШ с. Арбузовка: removing the school must not break the concern."""
+    from shnor_desktop.services.demo import build_demo
+    from tests.models.test_write_path import data_dump
+
+    path = tmp_path / "demo.sqlite"
+    build_demo(path)
+    db = Database.open(path)
+    try:
+        school = db.conn.execute("SELECT id FROM school WHERE code = '04'").fetchone()[0]
+        named = db.conn.execute(
+            "SELECT count(*) FROM roadmap_concern WHERE school_id = ?", (school,)
+        ).fetchone()[0]
+        assert named >= 1
+        before = data_dump(db.conn)
+        db.schools.remove(school, "Удаление школы")
+        assert (
+            db.conn.execute(
+                "SELECT count(*) FROM roadmap_concern"
+                " WHERE school_id IS NULL AND group_code IS NULL"
+            ).fetchone()[0]
+            == 0
+        )
+        db.undo.undo()
+        assert data_dump(db.conn) == before
+    finally:
+        db.close()
