@@ -21,7 +21,7 @@ blocks: due soon, overdue, unscheduled).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from shnor_desktop.models.roadmap import STATUS_LABELS, STATUSES, Activity, Section, Span
+from shnor_desktop.models.schools import GROUP_SHORT_LABELS
 from shnor_desktop.models.text import format_date, format_number
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT
 from shnor_desktop.ui.indicator_models import CellEditor, WriteResult
@@ -168,6 +169,22 @@ def deadline_tooltip(activity: Activity) -> str:
     if activity.shifted:
         lines.append(tr("Утверждённый план: %1").replace("%1", intervals_text(activity.baseline)))
     return "\n".join(lines)
+
+
+CONCERN_GROUPS: tuple[str, ...] = ("shnor", "risk", "prevention", "leader")
+"""Groups of schools an activity may concern, in the order they are offered."""
+
+
+def group_name(code: str) -> str:
+    """A group's short Russian name: «ШНОР», «Зона риска», «Профилактика», «Лидер»."""
+    return QCoreApplication.translate("passport", GROUP_SHORT_LABELS.get(code, code))
+
+
+def concerns_text(activity: Activity, school_names: Mapping[int, str]) -> str:
+    """Whom the activity concerns: its groups, then its schools («ШНОР; СОШ № 2»)."""
+    names = [group_name(code) for code in activity.groups]
+    names += [school_names.get(school_id, f"#{school_id}") for school_id in activity.schools]
+    return "; ".join(names)
 
 
 @functools.cache
@@ -295,6 +312,8 @@ class RoadmapTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self.today = date.today()
         self.writer: Writer | None = None
+        #: Short names of the schools by id: «Касается» in the title's tooltip.
+        self.school_names: dict[int, str] = {}
         self.last_result = WriteResult("unchanged")
         self._nodes: list[_Node] = []
         self._top: list[_Node] = []
@@ -572,6 +591,9 @@ class RoadmapTreeModel(QAbstractItemModel):
                 )
             return status_label(activity.status)
         if column in (self.COL_NUMBER, self.COL_TITLE):
+            concerns = concerns_text(activity, self.school_names)
+            if concerns:
+                return activity.title + "\n" + tr("Касается: %1").replace("%1", concerns)
             return activity.title
         if column == self.COL_RESULT:
             return activity.expected_result or None

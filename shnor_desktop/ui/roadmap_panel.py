@@ -13,9 +13,15 @@ activities:
   new deadline text is read again; a phrase that cannot be read is saved as
   typed and marked — it never blocks saving.  Activities are added, removed
   and moved up or down within their section (the section is renumbered, and
-  one undo takes the move back); «Сроки…» sets the dates by hand (a manual
-  setting wins over the text) and «Вернуть как в документе» reads the text
-  again.  Ctrl+H shows the history of the current cell.
+  one undo takes the move back); «Перенести в раздел…» moves one to another
+  section (both are renumbered, one undo).  «Сроки…» sets the dates by hand (a
+  manual setting wins over the text), «Вернуть как в документе» reads the text
+  again and «Утвердить сроки как план» makes the current dates the baseline the
+  Gantt chart compares against (asked first).  The dialog's «Касается» checks
+  the groups of schools and the schools an activity concerns (saved with the
+  other fields in one change set; shown in the title's tooltip and the detail),
+  and the filter «Школа/группа» keeps the activities concerning one.  Ctrl+H
+  shows the history of the current cell.
 * «Диаграмма Ганта» — :class:`~shnor_desktop.ui.gantt.GanttView` with its zoom
   buttons.  A click on a bar (or a double click on a row, or Enter) opens the
   activity's dialog — the same one «Изменить…» opens in the table — and
@@ -63,6 +69,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QMessageBox,
     QPlainTextEdit,
@@ -100,13 +108,16 @@ from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.gantt import ZOOMS, GanttView, PdfExport, build_rows
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.roadmap_models import (
+    CONCERN_GROUPS,
     MANUAL_MARK,
     ActivityDelegate,
     ActivityEdit,
     RoadmapTreeModel,
     RoadmapTreeView,
     WriteResult,
+    concerns_text,
     deadline_tooltip,
+    group_name,
     intervals_text,
     percent_text,
     progress_text,
@@ -229,6 +240,7 @@ class ActivityDialog(QDialog):
         section: Section,
         period: Span,
         parent: QWidget | None = None,
+        schools: Sequence[tuple[int, str]] = (),
     ) -> None:
         super().__init__(parent)
         self.activity = activity
@@ -275,6 +287,7 @@ class ActivityDialog(QDialog):
         )
         self.planned = self._line("planned_value", activity.planned_value if activity else "")
         self.evidence = self._line("evidence", activity.evidence if activity else "")
+        self.concerns = self._concern_list(activity, schools)
         self.general = error_label(self, "error_general")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -328,6 +341,47 @@ class ActivityDialog(QDialog):
         self._add(name, edit)
         return edit
 
+    def _concern_list(
+        self, activity: Activity | None, schools: Sequence[tuple[int, str]]
+    ) -> QListWidget:
+        """«Касается»: the groups of schools, then the schools, each with a check box."""
+        box = QListWidget(self)
+        box.setObjectName("field_concerns")
+        box.setToolTip(
+            self.tr("Школы или группы школ, которых касается мероприятие (пробел отмечает)")
+        )
+        groups = set(activity.groups) if activity else set()
+        chosen = set(activity.schools) if activity else set()
+        entries: list[tuple[str, str | int, bool]] = [
+            (group_name(code), code, code in groups) for code in CONCERN_GROUPS
+        ]
+        entries += [(name, school_id, school_id in chosen) for school_id, name in schools]
+        for text, key, checked in entries:
+            item = QListWidgetItem(text, box)
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsUserCheckable
+            )
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            # A group's code (str) or a school's id (int): the two kinds of concern.
+            item.setData(Qt.ItemDataRole.UserRole, key)
+        box.setFixedHeight(box.fontMetrics().lineSpacing() * 6 + 14)
+        self.form.addRow(self.tr("Касается:"), box)
+        return box
+
+    def concerned(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """The schools (ids) and groups (codes) checked in «Касается»."""
+        keys = [
+            self.concerns.item(row).data(Qt.ItemDataRole.UserRole)
+            for row in range(self.concerns.count())
+            if self.concerns.item(row).checkState() == Qt.CheckState.Checked
+        ]
+        return (
+            tuple(k for k in keys if isinstance(k, int)),
+            tuple(k for k in keys if isinstance(k, str)),
+        )
+
     def _on_deadline_text_changed(self, text: str) -> None:
         """Say how the deadline reads while it is typed (saving is never blocked by it)."""
         self.reading.setText(self.reading_text(text))
@@ -369,6 +423,7 @@ class ActivityDialog(QDialog):
             "planned_value": self.planned.text().strip(),
             "evidence": self.evidence.text().strip(),
         }
+        values["schools"], values["groups"] = self.concerned()
         try:
             values["progress"] = parse_number(self.progress.text())
         except ValueError:
@@ -576,6 +631,74 @@ class SectionDialog(QDialog):
         super().accept()
 
 
+class MoveDialog(QDialog):
+    """«Перенести в раздел…»: the section an activity goes to (it is numbered there last)."""
+
+    def __init__(
+        self, activity: Activity, sections: Sequence[Section], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Перенести мероприятие %1").replace("%1", activity.number))
+        self.setMinimumWidth(520)
+        self.saver: Callable[[int], None] | None = None
+        what = QLabel(f"{activity.number} {' '.join(activity.title.split())}", self)
+        what.setWordWrap(True)
+        self.target = QComboBox(self)
+        self.target.setObjectName("field_section")
+        # Long headings are elided in the box (the popup and the tooltip have them whole).
+        self.target.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.target.setMinimumContentsLength(40)
+        for section in sections:
+            if section.id == activity.section_id:
+                continue
+            self.target.addItem("   " * section.depth + section_label(section), section.id)
+            self.target.setItemData(
+                self.target.count() - 1, section_label(section), Qt.ItemDataRole.ToolTipRole
+            )
+        hint = QLabel(
+            self.tr(
+                "Мероприятие станет последним в выбранном разделе; номера обоих разделов "
+                "пересчитываются. Отменить: Правка → Отменить."
+            ),
+            self,
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555555;")
+        self.error = error_label(self, "error_section")
+        form = QFormLayout()
+        form.addRow(self.tr("Мероприятие:"), what)
+        form.addRow(self.tr("В раздел:"), self.target)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Перенести"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Отмена"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.target.setFocus()
+
+    def accept(self) -> None:
+        """Move through the saver; a refusal stays in the dialog."""
+        section_id = self.target.currentData()
+        if section_id is None:
+            return
+        if self.saver is not None:
+            try:
+                self.saver(int(section_id))
+            except DomainError as exc:
+                self.error.setText(describe_error(exc))
+                self.error.show()
+                return
+        super().accept()
+
+
 # --- the filters ---------------------------------------------------------------------------------
 
 
@@ -590,6 +713,8 @@ class Filters:
     due_range: Span | None = None
     overdue: bool = False
     search: str = ""
+    #: «g:<group code>» or «s:<school id>»; empty: every school and group.
+    concern: str = ""
 
     @property
     def active(self) -> bool:
@@ -617,6 +742,7 @@ class RoadmapPanel(Panel):
         self._sections: list[Section] = []
         self._shown_sections: list[Section] = []
         self._activities: list[Activity] = []
+        self._schools: list[tuple[int, str]] = []
         self._total = 0
         self._collapsed: set[int] = set()
         self._writing = False
@@ -642,11 +768,15 @@ class RoadmapPanel(Panel):
         self.search = SearchLine(self.tr("Поиск: мероприятие, результат, подтверждение"), self)
         self.search.setObjectName("search")
         self.search.sig_search.connect(self._on_filters_changed)
+        self.concern_filter = self._combo("concern_filter")
+        self.concern_filter.setToolTip(self.tr("Мероприятия, которые касаются школы или группы"))
         top = QHBoxLayout()
         caption = QLabel(self.tr("Программа:"), self)
         caption.setBuddy(self.programme)
         top.addWidget(caption)
         top.addWidget(self.programme, 3)
+        # «Школа/группа» sits up here: the filter row below sets the panel's narrowest width.
+        top.addWidget(self.concern_filter, 1)
         top.addWidget(self.search, 2)
         self.reset_filters_button = QPushButton(self.tr("Сбросить фильтры"), self)
         self.reset_filters_button.setToolTip(self.tr("Показать все мероприятия программы"))
@@ -761,6 +891,8 @@ class RoadmapPanel(Panel):
                 self.down_action,
                 self.intervals_action,
                 self.reset_action,
+                self.move_section_action,
+                self.baseline_action,
             ]
         )
         self.count_label = QLabel(page)
@@ -855,6 +987,19 @@ class RoadmapPanel(Panel):
             self.tr("Вернуть как в документе"),
             self.tr("Убрать даты, заданные вручную, и прочесть срок из текста снова"),
             self._on_reset_triggered,
+        )
+        self.move_section_action = action(
+            self.tr("Перенести в раздел…"),
+            self.tr("Перенести мероприятие в другой раздел; номера обоих разделов пересчитываются"),
+            self._on_move_section_triggered,
+        )
+        self.baseline_action = action(
+            self.tr("Утвердить сроки как план"),
+            self.tr(
+                "Считать нынешние даты мероприятия утверждённым планом (с ним сравнивается "
+                "факт на диаграмме Ганта)"
+            ),
+            self._on_baseline_triggered,
         )
         self.history_action = QAction(self.tr("История изменений ячейки…"), view)
         self.history_action.setShortcut(HISTORY_SHORTCUT)
@@ -963,6 +1108,8 @@ class RoadmapPanel(Panel):
         if self._programme is None or chosen.id != self._programme.id:
             self._collapsed.clear()
         self._programme = chosen
+        self._schools = [(s.id, s.short_name) for s in db.schools.all_schools()]
+        self.model.school_names = dict(self._schools)
         self._sections = db.roadmap.sections(chosen.id)
         if not self._sections:
             self._show_empty(
@@ -1017,6 +1164,16 @@ class RoadmapPanel(Panel):
             self.responsible_filter.addItem(name, name)
         self.responsible_filter.setCurrentIndex(max(self.responsible_filter.findData(current), 0))
         self.responsible_filter.blockSignals(with_blocker)
+        current = self.concern_filter.currentData()
+        with_blocker = self.concern_filter.blockSignals(True)
+        self.concern_filter.clear()
+        self.concern_filter.addItem(self.tr("Все школы и группы"), "")
+        for code in CONCERN_GROUPS:
+            self.concern_filter.addItem(group_name(code), f"g:{code}")
+        for school_id, name in self._schools:
+            self.concern_filter.addItem(name, f"s:{school_id}")
+        self.concern_filter.setCurrentIndex(max(self.concern_filter.findData(current), 0))
+        self.concern_filter.blockSignals(with_blocker)
 
     def filters(self) -> Filters:
         """What the filter bar asks for now."""
@@ -1029,6 +1186,7 @@ class RoadmapPanel(Panel):
             due_range=(_to_date(self.due_from), _to_date(self.due_to)) if due == "range" else None,
             overdue=self.overdue_filter.isChecked(),
             search=self.search.text().strip(),
+            concern=str(self.concern_filter.currentData() or ""),
         )
 
     def query(self) -> RoadmapQuery | None:
@@ -1045,6 +1203,7 @@ class RoadmapPanel(Panel):
             due_from, due_to = today, today + timedelta(days=DUE_SOON_DAYS - 1)
         elif wanted.due == "range" and wanted.due_range is not None:
             due_from, due_to = wanted.due_range
+        kind, _, key = wanted.concern.partition(":")
         return RoadmapQuery(
             self._programme.id,
             section_ids=(wanted.section_id,) if wanted.section_id is not None else (),
@@ -1054,6 +1213,8 @@ class RoadmapPanel(Panel):
             due_to=due_to,
             overdue_on=today if wanted.overdue else None,
             search=wanted.search,
+            school_id=int(key) if kind == "s" else None,
+            group_code=key if kind == "g" else None,
         )
 
     def _show_activities(self) -> None:
@@ -1192,6 +1353,9 @@ class RoadmapPanel(Panel):
             )
         if activity.evidence:
             parts.append(self.tr("Подтверждение: %1").replace("%1", esc(activity.evidence)))
+        concerns = concerns_text(activity, self.model.school_names)
+        if concerns:
+            parts.append(self.tr("Касается: %1").replace("%1", esc(concerns)))
         return "<br>".join(parts)
 
     def _update_actions(self) -> None:
@@ -1202,6 +1366,12 @@ class RoadmapPanel(Panel):
         for act in (self.edit_action, self.remove_action, self.intervals_action):
             act.setEnabled(activity is not None)
         self.reset_action.setEnabled(activity is not None and activity.manual)
+        self.move_section_action.setEnabled(activity is not None and len(self._sections) > 1)
+        self.baseline_action.setEnabled(
+            activity is not None
+            and bool(activity.intervals)
+            and activity.intervals != activity.baseline
+        )
         siblings = self._siblings(activity) if activity is not None else []
         position = siblings.index(activity.id) if activity and activity.id in siblings else -1
         self.up_action.setEnabled(position > 0)
@@ -1335,7 +1505,7 @@ class RoadmapPanel(Panel):
         if self.db is None or self._programme is None or place is None:
             return None
         section, index = place
-        dialog = ActivityDialog(None, section, self._programme.period, self)
+        dialog = ActivityDialog(None, section, self._programme.period, self, self._schools)
         dialog.saver = lambda values: self._save_new(section, index, values)
         self.open_dialog(dialog)
         return dialog
@@ -1367,7 +1537,7 @@ class RoadmapPanel(Panel):
             section = db.roadmap.section(activity.section_id)
         except RecordNotFoundError:
             return None
-        dialog = ActivityDialog(activity, section, self._programme.period, self)
+        dialog = ActivityDialog(activity, section, self._programme.period, self, self._schools)
         dialog.saver = lambda values: self._save_existing(activity, values)
         if dialog.intervals_button is not None:
             dialog.intervals_button.clicked.connect(
@@ -1384,14 +1554,29 @@ class RoadmapPanel(Panel):
         db = self.db
         if db is None:
             return
+        values = dict(values)
+        schools, groups = tuple(values.pop("schools", ())), tuple(values.pop("groups", ()))
+        concerns_changed = (set(schools), set(groups)) != (
+            set(activity.schools),
+            set(activity.groups),
+        )
         # Compared as the dialog shows them: a title copied from a document with a line
         # break is not «changed» by opening and saving it.
         changed = {k: v for k, v in values.items() if _as_shown(k, getattr(activity, k)) != v}
-        if not changed:
+        if not changed and not concerns_changed:
             self.sig_status.emit(self.tr("Ничего не изменилось."))
             return
-        names = ", ".join(tr(ACTIVITY_FIELD_BY_NAME[k].label).lower() for k in changed)
-        info = db.roadmap.update_activity(activity.id, changed, self._label(activity, names))
+        names = [tr(ACTIVITY_FIELD_BY_NAME[k].label).lower() for k in changed]
+        if concerns_changed:
+            names.append(self.tr("касается"))
+        label = self._label(activity, ", ".join(names))
+        # One change set for the fields and the concerns: one undo takes the whole dialog back.
+        with db.log.change_set(label) as cs:
+            if changed:
+                db.roadmap.update_activity(activity.id, changed, label)
+            if concerns_changed:
+                db.roadmap.set_concerns(activity.id, schools, groups, label)
+        info = cs.info
         self.sig_status.emit(info.label if info is not None else self.tr("Ничего не изменилось."))
 
     def _on_remove_triggered(self) -> None:
@@ -1460,6 +1645,85 @@ class RoadmapPanel(Panel):
                 self.tr("%1 (теперь № %2)").replace("%1", info.label).replace("%2", moved.number)
             )
         self.select_activity(activity_id, self.view.currentIndex().column())
+        return info
+
+    def _on_move_section_triggered(self) -> None:
+        activity = self.current_activity()
+        if activity is not None:
+            self.move_to_section(activity.id)
+
+    def move_to_section(self, activity_id: int) -> MoveDialog | None:
+        """Open «Перенести в раздел…»: the activity goes last into the section chosen."""
+        db = self.db
+        if db is None or self._programme is None:
+            return None
+        try:
+            activity = db.roadmap.activity(activity_id)
+        except RecordNotFoundError:
+            return None
+        # A heading over subsections takes no activity of its own, unless it already holds some.
+        parents = {s.parent_id for s in self._sections}
+        holding = {a.section_id for a in db.roadmap.activities(RoadmapQuery(self._programme.id))}
+        targets = [s for s in self._sections if s.id not in parents or s.id in holding]
+        dialog = MoveDialog(activity, targets, self)
+        dialog.saver = lambda section_id: self._save_move(activity, section_id)
+        self.open_dialog(dialog)
+        return dialog
+
+    def _save_move(self, activity: Activity, section_id: int) -> None:
+        db = self.db
+        if db is None:
+            return
+        target = db.roadmap.section(section_id)
+        label = (
+            self.tr("Дорожная карта: мероприятие %1 перенесено в раздел %2")
+            .replace("%1", activity.number)
+            .replace("%2", target.number or quoted(target.title[:40]))
+        )
+        info = db.roadmap.move_activity(activity.id, section_id, None, label)
+        if info is None:
+            return
+        moved = db.roadmap.activity(activity.id)
+        self.sig_status.emit(
+            self.tr("%1 (теперь № %2)").replace("%1", info.label).replace("%2", moved.number)
+        )
+        if not self.select_activity(activity.id, self.view.currentIndex().column()):
+            self.show_activity(activity.id)  # a filter hid it in its new section
+
+    def _on_baseline_triggered(self) -> None:
+        activity = self.current_activity()
+        if activity is not None:
+            self.approve_baseline(activity.id)
+
+    def approve_baseline(self, activity_id: int) -> ChangeSetInfo | None:
+        """«Утвердить сроки как план»: ask, then make the current dates the baseline."""
+        db = self.db
+        if db is None:
+            return None
+        activity = db.roadmap.activity(activity_id)
+        if not activity.intervals or activity.intervals == activity.baseline:
+            return None
+        text = (
+            self.tr(
+                "Утвердить сроки мероприятия %1 как план: %2?\n\nПрежний план (%3) будет "
+                "заменён, диаграмма Ганта будет сравнивать факт с новым. "
+                "Отменить: Правка → Отменить."
+            )
+            .replace("%1", activity.number)
+            .replace("%2", intervals_text(activity.intervals))
+            .replace("%3", intervals_text(activity.baseline) or self.tr("не задан"))
+        )
+        if not ask_yes_no(self, self.tr("Утверждение сроков"), text, self.tr("Утвердить")):
+            return None
+        try:
+            info = db.roadmap.set_baseline(
+                activity_id, self._label(activity, self.tr("сроки утверждены как план"))
+            )
+        except DomainError as exc:
+            show_warning(self, self.tr("Сроки не утверждены"), describe_error(exc))
+            return None
+        if info is not None:
+            self.sig_status.emit(info.label)
         return info
 
     # --- dates set by hand ------------------------------------------------------------------------
@@ -1586,7 +1850,12 @@ class RoadmapPanel(Panel):
 
     def clear_filters(self) -> None:
         """Show every activity of the programme."""
-        for combo in (self.section_filter, self.status_filter, self.responsible_filter):
+        for combo in (
+            self.section_filter,
+            self.status_filter,
+            self.responsible_filter,
+            self.concern_filter,
+        ):
             combo.setCurrentIndex(0)
         self.due_filter.setCurrentIndex(0)
         self._show_due_range(False)
@@ -1883,9 +2152,11 @@ class RoadmapPanel(Panel):
         menu = QMenu(self)
         menu.addActions([self.add_action, self.edit_action])
         menu.addSeparator()
-        menu.addActions([self.up_action, self.down_action])
+        menu.addActions([self.up_action, self.down_action, self.move_section_action])
         menu.addSeparator()
-        menu.addActions([self.intervals_action, self.reset_action, self.history_action])
+        menu.addActions(
+            [self.intervals_action, self.reset_action, self.baseline_action, self.history_action]
+        )
         menu.addSeparator()
         menu.addAction(self.section_action)
         menu.addAction(self.remove_action)

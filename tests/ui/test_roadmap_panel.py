@@ -16,15 +16,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QWidget
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.roadmap import Activity, RoadmapQuery
 from shnor_desktop.ui.gantt import ZOOMS, PdfExport, build_rows
 from shnor_desktop.ui.main_window import MainWindow
 from shnor_desktop.ui.roadmap_models import MANUAL_MARK, RoadmapTreeModel
-from shnor_desktop.ui.roadmap_panel import ActivityDialog, IntervalsDialog, RoadmapPanel
+from shnor_desktop.ui.roadmap_panel import ActivityDialog, IntervalsDialog, MoveDialog, RoadmapPanel
+from tests.models.test_write_path import data_dump
 
 Bot = Any
 ShowPanel = Callable[..., Any]
@@ -625,3 +627,172 @@ def test_a_pdf_export_reports_its_pages_and_stops_when_cancelled(
     state.cancel()
     with pytest.raises(Cancelled):
         export.write(tmp_path / "cancelled.pdf", state)
+
+
+# --- whom an activity concerns, moving to another section, approving the plan ---------------------
+
+
+def _double_click(qtbot: Bot, panel: RoadmapPanel, activity_id: int) -> Any:
+    """Double-click the activity's number (not edited in place): its dialog opens."""
+    index = _cell(panel, activity_id, M.COL_NUMBER)
+    panel.view.scrollTo(index)
+    centre = panel.view.visualRect(index).center()
+    # As a mouse does: the press of the first click, then the double click.
+    qtbot.mousePress(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseRelease(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=2000)
+    return panel.dialog
+
+
+def _check_row(qtbot: Bot, dialog: ActivityDialog, text: str) -> None:
+    """Walk down «Касается» with the arrow keys to ``text`` and tick it with Space."""
+    box = dialog.concerns
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Home)
+    while box.currentItem().text() != text:
+        row = box.currentRow()
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+        assert box.currentRow() == row + 1, text
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+
+
+@tooltip_messages
+def test_the_dialog_sets_whom_an_activity_concerns_in_one_undoable_change(
+    qtbot: Bot, window: MainWindow
+) -> None:
+    panel = _panel_of(window)
+    db = window.db
+    assert db is not None
+    item = _by_number(db, "1.4")  # concerns nobody in the demo
+    assert item.schools == () and item.groups == ()
+    school = next(s for s in db.schools.all_schools() if s.short_name == "СОШ с. Ивановка")
+    before = data_dump(db.conn)
+    dialog = _double_click(qtbot, panel, item.id)
+    assert isinstance(dialog, ActivityDialog)
+    dialog.responsible.setFocus()
+    qtbot.keyClick(dialog.responsible, Qt.Key.Key_End)
+    _type(dialog.responsible, ", школы")
+    _check_row(qtbot, dialog, "Зона риска")
+    _check_row(qtbot, dialog, "СОШ с. Ивановка")
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    save = buttons.button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    after = db.roadmap.activity(item.id)
+    assert after.groups == ("risk",) and after.schools == (school.id,)
+    assert after.responsible == item.responsible + ", школы"
+    # Both went in one change set.
+    assert db.undo.undo_label() == "Дорожная карта, 1.4: ответственные, касается"
+    tip = str(_cell(panel, item.id, M.COL_TITLE).data(Qt.ItemDataRole.ToolTipRole))
+    assert tip.endswith("Касается: Зона риска; СОШ с. Ивановка")
+    assert "Касается: Зона риска; СОШ с. Ивановка" in panel.detail.text()
+    # The filter «Школа/группа» now finds it.
+    combo = panel.concern_filter
+    combo.setFocus()
+    while combo.currentData() != f"s:{school.id}":
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert item.id in _shown(panel)
+    assert all(school.id in a.schools for a in panel.model.activities())
+    QTest.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert data_dump(db.conn) == before
+    qtbot.waitUntil(lambda: item.id not in _shown(panel), timeout=2000)
+    panel.clear_filters()
+    assert combo.currentIndex() == 0 and len(_shown(panel)) == 31
+
+
+def test_the_group_filter_keeps_the_activities_of_a_group(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = _open(qtbot, show_panel, demo_db)
+    combo = panel.concern_filter
+    combo.setCurrentIndex(combo.findData("g:leader"))
+    combo.activated.emit(combo.currentIndex())
+    assert [a.number for a in panel.model.activities()] == ["1.5"]
+    assert panel.count_label.text().startswith("Показано 1 из 31")
+
+
+def test_an_activity_moves_to_another_section_and_one_undo_restores(
+    qtbot: Bot, window: MainWindow
+) -> None:
+    panel = _panel_of(window)
+    db = window.db
+    assert db is not None
+    moving = _by_number(db, "1.2")
+    after_it = _by_number(db, "1.3")
+    block_3 = next(s for s in db.roadmap.sections(db.roadmap.programmes()[0].id) if s.number == "3")
+    before = data_dump(db.conn)
+    panel.select_activity(moving.id)
+    assert panel.move_section_action.isEnabled()
+    assert panel.move_section_action in panel.toolbar.actions()
+    panel.move_section_action.trigger()
+    dialog = panel.dialog
+    assert isinstance(dialog, MoveDialog) and dialog.isVisible()
+    combo = dialog.target
+    assert combo.findData(moving.section_id) == -1  # not into its own section
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    while combo.currentData() != block_3.id:
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    moved = db.roadmap.activity(moving.id)
+    assert moved.section_id == block_3.id and moved.number == "3.5"
+    assert db.roadmap.activity(after_it.id).number == "1.2"  # the first section closed up
+    current = panel.current_activity()
+    assert current is not None and current.id == moving.id
+    assert _text(_cell(panel, moving.id, M.COL_NUMBER)) == "3.5"
+    assert db.undo.undo_label() == "Дорожная карта: мероприятие 1.2 перенесено в раздел 3"
+    panel.view.setFocus()
+    QTest.keyClick(panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert data_dump(db.conn) == before
+    qtbot.waitUntil(lambda: _text(_cell(panel, moving.id, M.COL_NUMBER)) == "1.2")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")
+def test_the_context_menu_offers_the_move_and_the_baseline(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database
+) -> None:
+    panel = _open(qtbot, show_panel, demo_db)
+    index = _cell(panel, _by_number(demo_db, "1.2").id, M.COL_TITLE)
+    panel.select_activity(_by_number(demo_db, "1.2").id)
+    centre = panel.view.visualRect(index).center()
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, centre, panel.view.viewport().mapToGlobal(centre)
+    )
+    QApplication.sendEvent(panel.view.viewport(), event)
+    menu = panel.context_menu
+    assert menu is not None
+    texts = [a.text() for a in menu.actions()]
+    assert "Перенести в раздел…" in texts and "Утвердить сроки как план" in texts
+    menu.close()
+
+
+def test_approving_the_dates_as_the_plan_asks_and_one_undo_restores(
+    qtbot: Bot, show_panel: ShowPanel, demo_db: Database, answers: list[str]
+) -> None:
+    panel = _open(qtbot, show_panel, demo_db)
+    item = _by_number(demo_db, "2.1")
+    panel.select_activity(item.id)
+    assert not panel.baseline_action.isEnabled()  # the dates are the approved plan already
+    later = ((date(2024, 10, 1), date(2024, 10, 31)),)
+    demo_db.roadmap.set_intervals(item.id, later, "сдвинуто")
+    qtbot.waitUntil(panel.baseline_action.isEnabled, timeout=2000)
+    shifted = demo_db.roadmap.activity(item.id)
+    assert shifted.shifted and shifted.baseline == item.intervals
+    before = data_dump(demo_db.conn)
+    answers.append("no")  # refused: nothing written
+    panel.baseline_action.trigger()
+    assert "Утвердить сроки мероприятия 2.1 как план: 01.10.2024 – 31.10.2024" in answers[-1]
+    assert data_dump(demo_db.conn) == before
+    answers.clear()
+    panel.baseline_action.trigger()
+    approved = demo_db.roadmap.activity(item.id)
+    assert approved.baseline == later and not approved.shifted
+    assert demo_db.undo.undo_label() == "Дорожная карта, 2.1: сроки утверждены как план"
+    qtbot.waitUntil(lambda: not panel.baseline_action.isEnabled(), timeout=2000)
+    demo_db.undo.undo(None)
+    assert data_dump(demo_db.conn) == before
+    assert demo_db.roadmap.activity(item.id).baseline == item.intervals
