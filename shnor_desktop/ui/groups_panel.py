@@ -758,14 +758,16 @@ class GroupsPanel(Panel):
         db = self.db
         if db is None or self.loading:
             return None
-        todo = wording.pending(self._all)
-        if not todo:
+        decisions = wording.pending(self._all)
+        if not decisions:
             self.sig_status.emit(self.tr("Все предложения уже приняты: менять нечего."))
             return None
-        changed = sum(1 for s in todo if s.differs)
-        reasons = len(todo) - changed
+        changed = sum(1 for s in decisions if s.differs)
+        reasons = len(decisions) - changed
         text = self.tr("Принять предложения правил для {0} {1} за {2} учебный год?").format(
-            len(todo), plural(len(todo), "школы", "школ", "школ"), school_year_label(self.year.year)
+            len(decisions),
+            plural(len(decisions), "школы", "школ", "школ"),
+            school_year_label(self.year.year),
         )
         details = [
             self.tr("Группа изменится у {0} {1}.").format(
@@ -790,14 +792,14 @@ class GroupsPanel(Panel):
             school_year_label(self.year.year)
         )
         try:
-            info = wording.apply_decisions(db, self.year.year, todo, label)
+            info = wording.apply_decisions(db, self.year.year, decisions, label)
         except DomainError as exc:
             self._write_failed(exc)
             return None
         self._written(
             info,
             self.tr("Предложения приняты: {0} {1}.").format(
-                len(todo), plural(len(todo), "школа", "школы", "школ")
+                len(decisions), plural(len(decisions), "школа", "школы", "школ")
             ),
         )
         return info

@@ -11,7 +11,7 @@ indicator's direction.
 The model writes nothing itself: ``setData`` hands a :class:`CellEdit` to the
 panel's writer, which asks for confirmation when a computed value would be
 replaced, writes through the repository and says how it went
-(:class:`WriteResult`).  :class:`CellDelegate` keeps a refused value in its
+(:class:`WriteResult`).  :class:`IndicatorDelegate` keeps a refused value in its
 editor with the reason under it (Escape brings the stored value back), the
 habit of every form of the application.
 """
@@ -25,28 +25,18 @@ from typing import Any, Literal
 from PySide6.QtCore import (
     QAbstractItemModel,
     QCoreApplication,
-    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRect,
     QSize,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate,
     QApplication,
-    QComboBox,
-    QFrame,
-    QLabel,
-    QLineEdit,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
-    QVBoxLayout,
-    QWidget,
 )
 
 from shnor_desktop.models.indicators import (
@@ -66,6 +56,7 @@ from shnor_desktop.models.indicators import (
     parse_computed,
 )
 from shnor_desktop.models.text import format_number, school_year_label
+from shnor_desktop.ui.cell_editing import CellDelegate, EditingTreeView, WriteResult
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD
 from shnor_desktop.ui.widgets import plural
 
@@ -193,19 +184,6 @@ class CellEdit:
     """A value field (plan, actual, note) or an indicator field (name, unit …)."""
     year: int | None
     raw: Any
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    """What came of a cell edit: saved, unchanged, refused (with the reason) or cancelled."""
-
-    outcome: Literal["saved", "unchanged", "refused", "cancelled"]
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when the editor may close with the value shown."""
-        return self.outcome in ("saved", "unchanged")
 
 
 Writer = Callable[[CellEdit], WriteResult]
@@ -788,139 +766,20 @@ class IndicatorTreeModel(QAbstractItemModel):
 # --- the cell editor -----------------------------------------------------------------------------
 
 
-class CellEditor(QFrame):
-    """A cell's editor: a line (or a list for the direction) with the reason under it."""
+class IndicatorDelegate(CellDelegate):
+    """The indicator tree's cells: the direction is picked from a list, names wrap on two lines."""
 
-    def __init__(self, choices: Sequence[tuple[str, str]] = (), parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAutoFillBackground(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
-        self.line: QLineEdit | None = None
-        self.combo: QComboBox | None = None
-        if choices:
-            self.combo = QComboBox(self)
-            for text, data in choices:
-                self.combo.addItem(text, data)
-            layout.addWidget(self.combo)
-            self.setFocusProxy(self.combo)
-        else:
-            self.line = QLineEdit(self)
-            self.line.setFrame(False)
-            layout.addWidget(self.line)
-            self.setFocusProxy(self.line)
-        self.reason = QLabel(self)
-        self.reason.setObjectName("cell_reason")
-        self.reason.setWordWrap(True)
-        self.reason.setStyleSheet("color: #c0392b; background: #fff6f5; padding: 2px;")
-        self.reason.hide()
-        layout.addWidget(self.reason)
-        self.initial = ""
-        self.cell_rect = QRect()
-        self.index = QPersistentModelIndex()
-        #: Set once the value was saved or dropped: leaving the cell saves nothing more.
-        self.closing = False
+    def choices(self, index: AnyIndex) -> list[tuple[str, str]]:
+        """The direction is picked from a list; every other cell is typed."""
+        if index.column() != IndicatorTreeModel.COL_DIRECTION:
+            return []
+        return [(f"{DIRECTION_SHORT[d]} {tr(DIRECTION_LABELS[d])}", d) for d in DIRECTIONS]
 
-    @property
-    def field(self) -> QWidget:
-        """The widget that holds the value."""
-        return self.combo if self.combo is not None else self.line  # type: ignore[return-value]
-
-    def set_text(self, text: str) -> None:
-        """Show the value to edit (remembered, to tell an edit from a press of Enter)."""
-        self.initial = text
-        if self.combo is not None:
-            self.combo.setCurrentIndex(max(self.combo.findData(text), 0))
-        elif self.line is not None:
-            self.line.setText(text)
-            self.line.selectAll()
-
-    def value(self) -> str:
-        """What the editor holds."""
-        if self.combo is not None:
-            return str(self.combo.currentData())
-        assert self.line is not None
-        return self.line.text()
-
-    def is_modified(self) -> bool:
-        """True when the value differs from the one the editor opened with."""
-        return self.value() != self.initial
-
-    def show_reason(self, text: str) -> None:
-        """Keep the typed value and say under it why it was not saved (empty hides it)."""
-        self.reason.setText(text)
-        self.reason.setVisible(bool(text))
-        self.field.setStyleSheet("border: 2px solid #c0392b;" if text else "")
-        self.field.setAccessibleDescription(text)
-        self.fit()
-
-    def fit(self) -> None:
-        """Cover the cell; with a reason shown, grow below (and wide enough) to show it whole."""
-        rect = QRect(self.cell_rect)
-        if self.reason.isVisible():
-            width = max(rect.width(), 300)
-            parent = self.parentWidget()
-            if parent is not None:
-                width = min(width, max(parent.width() - 4, rect.width()))
-                rect.moveLeft(max(0, min(rect.left(), parent.width() - width)))
-            rect.setWidth(width)
-            reason_height = self.reason.heightForWidth(width)
-            rect.setHeight(self.cell_rect.height() + max(reason_height, 0) + 2)
-        self.setGeometry(rect)
-        self.raise_()
-
-
-class CellDelegate(QStyledItemDelegate):
-    """Edits the tree's cells; a refused value stays in the editor with the reason under it.
-
-    Enter, Tab and leaving the cell save through the model (and so the
-    panel's writer); a refused value keeps the editor open with the reason
-    (:class:`IndicatorTreeView` does not close it either); Escape closes it
-    and the stored value comes back.
-    """
-
-    def __init__(self, model: IndicatorTreeModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._committing = False
-        self.editor: CellEditor | None = None
-
-    def createEditor(  # noqa: N802
-        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
-    ) -> QWidget:
-        choices: list[tuple[str, str]] = []
-        if index.column() == IndicatorTreeModel.COL_DIRECTION:
-            choices = [(f"{DIRECTION_SHORT[d]} {tr(DIRECTION_LABELS[d])}", d) for d in DIRECTIONS]
-        editor = CellEditor(choices, parent)
-        editor.setObjectName("cell_editor")
-        editor.index = QPersistentModelIndex(index)
-        # Keys reach the field inside the frame first (Tab would move the focus on).
-        editor.field.installEventFilter(self)
-        if editor.combo is not None:
-            editor.combo.activated.connect(lambda _i, e=editor: self._on_combo_activated(e))
-        if editor.line is not None and self.model.is_computed_cell(index):
-            editor.line.setPlaceholderText(tr("вычисляется"))
-        self.editor = editor
-        editor.destroyed.connect(self._on_editor_destroyed)
-        return editor
-
-    def _on_editor_destroyed(self) -> None:
-        self.editor = None
-
-    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:  # noqa: N802
-        if isinstance(editor, CellEditor):
-            if editor.reason.isVisible() or editor.is_modified():
-                return  # a value being typed, or refused, stays until saved or dropped
-            editor.set_text(str(index.data(Qt.ItemDataRole.EditRole) or ""))
-
-    def setModelData(  # noqa: N802
-        self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex
-    ) -> None:
-        del model, index
-        if isinstance(editor, CellEditor):
-            self.save(editor)
+    def placeholder(self, index: AnyIndex) -> str:
+        """A computed cell says so while it is empty."""
+        model = self.model
+        computed = isinstance(model, IndicatorTreeModel) and model.is_computed_cell(index)
+        return tr("вычисляется") if computed else ""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         """Names on up to two lines, broken and elided here (the whole name is in the tooltip)."""
@@ -965,115 +824,6 @@ class CellDelegate(QStyledItemDelegate):
         lines = len(name_lines(metrics, styled.text, width))
         return QSize(hint.width(), max(hint.height(), lines * metrics.lineSpacing() + 6))
 
-    def updateEditorGeometry(  # noqa: N802
-        self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
-    ) -> None:
-        del index
-        rect = QRect(option.rect)
-        if isinstance(editor, CellEditor):
-            editor.cell_rect = rect
-            editor.fit()
-        else:
-            editor.setGeometry(rect)
 
-    # --- saving -----------------------------------------------------------------------------
-    def save(self, editor: CellEditor) -> WriteResult:
-        """Write the editor's value when it changed; show the reason when it is refused."""
-        if self._committing:
-            return WriteResult("refused", editor.reason.text())
-        if editor.closing or not editor.is_modified():
-            return WriteResult("unchanged")
-        self._committing = True
-        try:
-            self.model.setData(editor.index, editor.value(), Qt.ItemDataRole.EditRole)
-        finally:
-            self._committing = False
-        result = self.model.last_result
-        if result.outcome == "refused":
-            editor.show_reason(result.message)
-            editor.field.setFocus(Qt.FocusReason.OtherFocusReason)
-        else:
-            editor.closing = True  # saved, or the replacement declined: nothing more to save
-            editor.show_reason("")
-        return result
-
-    def commit(self, editor: CellEditor, hint: QAbstractItemDelegate.EndEditHint) -> bool:
-        """Save the editor's value and close it unless refused; True when it closed."""
-        if self._committing:
-            return False
-        result = self.save(editor)
-        if result.outcome == "refused":
-            return False
-        if result.outcome == "cancelled":
-            hint = QAbstractItemDelegate.EndEditHint.RevertModelCache
-        self.closeEditor.emit(editor, hint)
-        return True
-
-    def _on_combo_activated(self, editor: CellEditor) -> None:
-        self.commit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, PLR0911
-        if isinstance(watched, CellEditor):
-            editor: CellEditor | None = watched
-        else:
-            parent = watched.parent()
-            editor = parent if isinstance(parent, CellEditor) else None
-        if editor is None:
-            return super().eventFilter(watched, event)
-        kind = event.type()
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            hints = {
-                Qt.Key.Key_Return: QAbstractItemDelegate.EndEditHint.SubmitModelCache,
-                Qt.Key.Key_Enter: QAbstractItemDelegate.EndEditHint.SubmitModelCache,
-                Qt.Key.Key_Tab: QAbstractItemDelegate.EndEditHint.EditNextItem,
-                Qt.Key.Key_Backtab: QAbstractItemDelegate.EndEditHint.EditPreviousItem,
-            }
-            key = Qt.Key(event.key())
-            if key in hints:
-                self.commit(editor, hints[key])
-                return True
-            if key == Qt.Key.Key_Escape:
-                editor.closing = True
-                editor.show_reason("")
-                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
-                return True
-            return False
-        if kind == QEvent.Type.FocusOut:
-            if self._committing or editor.closing or QApplication.activePopupWidget() is not None:
-                return False
-            focus = QApplication.focusWidget()
-            if focus is not None and (focus is editor or editor.isAncestorOf(focus)):
-                return False
-            if QApplication.activeModalWidget() is not None:
-                return False  # a question is open: the editor waits for its answer
-            if not editor.reason.isVisible():
-                self.commit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            return False
-        return False
-
-
-class IndicatorTreeView(QTreeView):
-    """The tree of indicators: it does not close an editor that holds a refused value.
-
-    Qt closes the editor when the current cell changes (a click elsewhere);
-    the typed value would be lost.  Only Escape (or a correct value) closes it.
-    """
-
-    def closeEditor(  # noqa: N802
-        self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint
-    ) -> None:
-        if (
-            isinstance(editor, CellEditor)
-            and editor.reason.isVisible()
-            and hint != QAbstractItemDelegate.EndEditHint.RevertModelCache
-        ):
-            return
-        super().closeEditor(editor, hint)
-
-    def commitData(self, editor: QWidget) -> None:  # noqa: N802
-        if isinstance(editor, CellEditor):
-            delegate = self.itemDelegate()
-            if isinstance(delegate, CellDelegate):
-                delegate.save(editor)
-            return
-        super().commitData(editor)
+class IndicatorTreeView(EditingTreeView):
+    """The tree of indicators: an editor holding a refused value stays open."""

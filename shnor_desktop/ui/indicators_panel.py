@@ -58,16 +58,16 @@ from shnor_desktop.models.indicators import (
 from shnor_desktop.models.schools import GROUP_LABELS
 from shnor_desktop.models.text import format_number, parse_number, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
+from shnor_desktop.ui.cell_editing import WriteResult
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.indicator_models import (
     COMPUTED_MARK,
     OVERRIDE_MARK,
     STATUS_COLOURS,
-    CellDelegate,
     CellEdit,
+    IndicatorDelegate,
     IndicatorTreeModel,
     IndicatorTreeView,
-    WriteResult,
     format_value,
     member_text,
     share_text,
@@ -410,7 +410,7 @@ class IndicatorsPanel(Panel):
         self.view = IndicatorTreeView(self)
         self.view.setObjectName("indicator_tree")
         self.view.setModel(self.model)
-        self.delegate = CellDelegate(self.model, self.view)
+        self.delegate = IndicatorDelegate(self.model, self.view)
         self.view.setItemDelegate(self.delegate)
         edit_cell_by_cell(self.view)
         # Names take up to two lines (the whole name is in its tooltip and under the tree).

@@ -29,29 +29,19 @@ from typing import Any, Literal
 from PySide6.QtCore import (
     QAbstractItemModel,
     QCoreApplication,
-    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRect,
     QRectF,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import (
-    QAbstractItemDelegate,
-    QApplication,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTreeView,
-    QWidget,
-)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from shnor_desktop.models.roadmap import STATUS_LABELS, STATUSES, Activity, Section, Span
 from shnor_desktop.models.schools import GROUP_SHORT_LABELS
 from shnor_desktop.models.text import format_date, format_number
+from shnor_desktop.ui.cell_editing import CellDelegate, EditingTreeView, WriteResult
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT
-from shnor_desktop.ui.indicator_models import CellEditor, WriteResult
 from shnor_desktop.ui.table_model import Column, RecordTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -638,170 +628,22 @@ class RoadmapTreeModel(QAbstractItemModel):
 # --- the cell editor ------------------------------------------------------------------------------
 
 
-class ActivityDelegate(QStyledItemDelegate):
-    """Edits the activity cells; a refused value stays in the editor with the reason under it.
+class ActivityDelegate(CellDelegate):
+    """Edits the activity cells (see :class:`CellDelegate`); the status is picked from a list."""
 
-    Enter, Tab and leaving the cell save through the model (and so the
-    panel's writer); a refused value keeps the editor open with the reason
-    (:class:`RoadmapTreeView` does not close it either); Escape closes it and
-    the stored value comes back.  The status is picked from a list.
-    """
+    def choices(self, index: AnyIndex) -> list[tuple[str, str]]:
+        """The status is picked from a list; every other cell is typed."""
+        if index.column() != RoadmapTreeModel.COL_STATUS:
+            return []
+        return [(status_label(code), code) for code in STATUSES]
 
-    def __init__(self, model: RoadmapTreeModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._committing = False
-        self.editor: CellEditor | None = None
-
-    def createEditor(  # noqa: N802
-        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
-    ) -> QWidget:
-        del option
-        choices: list[tuple[str, str]] = []
-        if index.column() == RoadmapTreeModel.COL_STATUS:
-            choices = [(status_label(code), code) for code in STATUSES]
-        editor = CellEditor(choices, parent)
-        editor.setObjectName("cell_editor")
-        editor.index = QPersistentModelIndex(index)
-        editor.field.installEventFilter(self)
-        if editor.combo is not None:
-            editor.combo.activated.connect(lambda _i, e=editor: self._on_combo_activated(e))
-        if editor.line is not None and index.column() == RoadmapTreeModel.COL_PROGRESS:
-            editor.line.setPlaceholderText(tr("0–100"))
-        self.editor = editor
-        editor.destroyed.connect(self._on_editor_destroyed)
-        return editor
-
-    def _on_editor_destroyed(self) -> None:
-        self.editor = None
-
-    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:  # noqa: N802
-        if isinstance(editor, CellEditor):
-            if editor.reason.isVisible() or editor.is_modified():
-                return  # a value being typed, or refused, stays until saved or dropped
-            editor.set_text(str(index.data(Qt.ItemDataRole.EditRole) or ""))
-
-    def setModelData(  # noqa: N802
-        self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex
-    ) -> None:
-        del model, index
-        if isinstance(editor, CellEditor):
-            self.save(editor)
-
-    def updateEditorGeometry(  # noqa: N802
-        self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
-    ) -> None:
-        del index
-        rect = QRect(option.rect)
-        if isinstance(editor, CellEditor):
-            editor.cell_rect = rect
-            editor.fit()
-        else:
-            editor.setGeometry(rect)
-
-    def save(self, editor: CellEditor) -> WriteResult:
-        """Write the editor's value when it changed; show the reason when it is refused."""
-        if self._committing:
-            return WriteResult("refused", editor.reason.text())
-        if editor.closing or not editor.is_modified():
-            return WriteResult("unchanged")
-        self._committing = True
-        try:
-            self.model.setData(editor.index, editor.value(), Qt.ItemDataRole.EditRole)
-        finally:
-            self._committing = False
-        result = self.model.last_result
-        if result.outcome == "refused":
-            editor.show_reason(result.message)
-            editor.field.setFocus(Qt.FocusReason.OtherFocusReason)
-        else:
-            editor.closing = True
-            editor.show_reason("")
-        return result
-
-    def commit(self, editor: CellEditor, hint: QAbstractItemDelegate.EndEditHint) -> bool:
-        """Save the editor's value and close it unless refused; True when it closed."""
-        if self._committing:
-            return False
-        result = self.save(editor)
-        if result.outcome == "refused":
-            return False
-        if result.outcome == "cancelled":
-            hint = QAbstractItemDelegate.EndEditHint.RevertModelCache
-        self.closeEditor.emit(editor, hint)
-        return True
-
-    def _on_combo_activated(self, editor: CellEditor) -> None:
-        self.commit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802, PLR0911
-        """Enter/Tab save, Escape drops; leaving the cell saves (unless a reason is shown)."""
-        if isinstance(watched, CellEditor):
-            editor: CellEditor | None = watched
-        else:
-            parent = watched.parent()
-            editor = parent if isinstance(parent, CellEditor) else None
-        if editor is None:
-            return super().eventFilter(watched, event)
-        kind = event.type()
-        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            hints = {
-                Qt.Key.Key_Return: QAbstractItemDelegate.EndEditHint.SubmitModelCache,
-                Qt.Key.Key_Enter: QAbstractItemDelegate.EndEditHint.SubmitModelCache,
-                Qt.Key.Key_Tab: QAbstractItemDelegate.EndEditHint.EditNextItem,
-                Qt.Key.Key_Backtab: QAbstractItemDelegate.EndEditHint.EditPreviousItem,
-            }
-            key = Qt.Key(event.key())
-            if key in hints:
-                self.commit(editor, hints[key])
-                return True
-            if key == Qt.Key.Key_Escape:
-                editor.closing = True
-                editor.show_reason("")
-                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
-                return True
-            return False
-        if kind == QEvent.Type.FocusOut:
-            if self._committing or editor.closing or QApplication.activePopupWidget() is not None:
-                return False
-            focus = QApplication.focusWidget()
-            if focus is not None and (focus is editor or editor.isAncestorOf(focus)):
-                return False
-            if QApplication.activeModalWidget() is not None:
-                return False
-            if not editor.reason.isVisible():
-                self.commit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            return False
-        return False
+    def placeholder(self, index: AnyIndex) -> str:
+        """The progress hints its range."""
+        return tr("0–100") if index.column() == RoadmapTreeModel.COL_PROGRESS else ""
 
 
-class RoadmapTreeView(QTreeView):
-    """The roadmap's tree: it does not close an editor that holds a refused value.
-
-    Qt closes the editor when the current cell changes (a click elsewhere);
-    the typed value would be lost.  Only Escape (or a correct value) closes it.
-    """
-
-    def closeEditor(  # noqa: N802
-        self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint
-    ) -> None:
-        """Keep an editor with a refused value open (Escape still closes it)."""
-        if (
-            isinstance(editor, CellEditor)
-            and editor.reason.isVisible()
-            and hint != QAbstractItemDelegate.EndEditHint.RevertModelCache
-        ):
-            return
-        super().closeEditor(editor, hint)
-
-    def commitData(self, editor: QWidget) -> None:  # noqa: N802
-        """Save through the delegate (which shows a refusal under the value)."""
-        if isinstance(editor, CellEditor):
-            delegate = self.itemDelegate()
-            if isinstance(delegate, ActivityDelegate):
-                delegate.save(editor)
-            return
-        super().commitData(editor)
+class RoadmapTreeView(EditingTreeView):
+    """The roadmap's tree: an editor holding a refused value stays open."""
 
 
 # --- flat lists of activities (the overview) -------------------------------------------------

@@ -104,6 +104,7 @@ from shnor_desktop.models.roadmap import (
 )
 from shnor_desktop.models.text import parse_number
 from shnor_desktop.services.messages import describe_error, describe_issue
+from shnor_desktop.ui.cell_editing import WriteResult
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.gantt import ZOOMS, GanttView, PdfExport, build_rows
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
@@ -114,7 +115,6 @@ from shnor_desktop.ui.roadmap_models import (
     ActivityEdit,
     RoadmapTreeModel,
     RoadmapTreeView,
-    WriteResult,
     concerns_text,
     deadline_tooltip,
     group_name,

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.indicators import Cell, ComputedValue, IndicatorQuery, Member
+from shnor_desktop.ui.cell_editing import CellEditor
 from shnor_desktop.ui.indicator_models import (
     STATUS_COLOURS,
-    CellEditor,
     IndicatorTreeModel,
     name_lines,
     share_text,
