@@ -15,7 +15,6 @@ the context menu or Insert; every write is a change set (Правка → Отм
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -60,6 +58,7 @@ from shnor_desktop.models.text import format_number, parse_number, school_year_l
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.cell_editing import WriteResult
 from shnor_desktop.ui.common import DataBus, Panel
+from shnor_desktop.ui.forms import FormDialog
 from shnor_desktop.ui.indicator_models import (
     COMPUTED_MARK,
     OVERRIDE_MARK,
@@ -79,7 +78,6 @@ from shnor_desktop.ui.widgets import (
     EmptyState,
     SchoolYearCombo,
     edit_cell_by_cell,
-    error_label,
     quoted,
 )
 
@@ -139,10 +137,9 @@ def scope_label(groups: tuple[str, ...]) -> str:
 
 
 # --- dialogs -----------------------------------------------------------------------------------
-Saver = Callable[[dict[str, Any]], None]
 
 
-class IndicatorDialog(QDialog):
+class IndicatorDialog(FormDialog):
     """Adds or changes an indicator; a refused value is explained under its field."""
 
     def __init__(
@@ -152,12 +149,13 @@ class IndicatorDialog(QDialog):
         defaults: dict[str, Any],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(tr("Новый показатель") if indicator is None else tr("Показатель"))
+        super().__init__(
+            tr("Новый показатель") if indicator is None else tr("Показатель"),
+            tr("Добавить") if indicator is None else tr("Сохранить"),
+            parent,
+            issue_text,
+        )
         self.setMinimumWidth(640)
-        self.saver: Saver | None = None
-        self.errors: dict[str, QLabel] = {}
-        self.widgets: dict[str, QWidget] = {}
         current: dict[str, Any] = dict(defaults)
         if indicator is not None:
             current.update(
@@ -167,9 +165,6 @@ class IndicatorDialog(QDialog):
                     if hasattr(indicator, name)
                 }
             )
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
         self.parent_box = QComboBox(self)
         self.parent_box.addItem(tr("— верхний уровень —"), None)
         own = indicator.id if indicator is not None else None
@@ -231,45 +226,15 @@ class IndicatorDialog(QDialog):
         self.frequency.addItems(list(FREQUENCIES))
         self.frequency.setCurrentText(str(current.get("frequency") or ""))
         self._add("frequency", self.frequency)
-        self.general = error_label(self)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(
-            tr("Добавить") if indicator is None else tr("Сохранить")
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Отмена"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+        self._finish_layout()
         self._on_computation_changed()
         self.code.setFocus()
 
     def _add(self, name: str, widget: QWidget) -> None:
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        error = error_label(box, f"error_{name}")
-        column.addWidget(error)
-        self.errors[name] = error
-        self.widgets[name] = widget
-        label = tr(INDICATOR_FIELD_BY_NAME[name].label)
-        self.form.addRow(label + ":", box)
+        self.add_field(name, tr(INDICATOR_FIELD_BY_NAME[name].label), widget)
 
     def _line(self, name: str, text: str, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(f"field_{name}")
-        edit.setText(text)
-        edit.setCursorPosition(0)
-        edit.setPlaceholderText(placeholder)
-        self._add(name, edit)
-        return edit
+        return self.add_line(name, tr(INDICATOR_FIELD_BY_NAME[name].label), text, placeholder)
 
     def _on_computation_changed(self) -> None:
         key = str(self.computation.currentData() or "")
@@ -279,7 +244,7 @@ class IndicatorDialog(QDialog):
         self.formula_label.setText(text)
         self.formula_label.setVisible(bool(text))
 
-    def values(self) -> tuple[dict[str, Any], list[FieldIssue]]:
+    def read(self) -> tuple[dict[str, Any], list[FieldIssue]]:
         """The values typed and what is wrong with them before writing."""
         issues: list[FieldIssue] = []
         values: dict[str, Any] = {
@@ -305,41 +270,6 @@ class IndicatorDialog(QDialog):
         groups = tuple(g for g in str(self.scope.currentData() or "").split(",") if g)
         values["computed"] = computed_key(key, groups) if key else ""
         return values, issues
-
-    def show_issues(self, issues: list[FieldIssue]) -> None:
-        """Show each reason under its field (or below the form)."""
-        for shown in self.errors.values():
-            shown.hide()
-        self.general.hide()
-        for issue in issues:
-            label = self.errors.get(issue.field)
-            if label is None:
-                self.general.setText(issue_text(issue))
-                self.general.show()
-                continue
-            label.setText(issue_text(issue))
-            label.show()
-        first = next((self.widgets[i.field] for i in issues if i.field in self.widgets), None)
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def accept(self) -> None:
-        """Write through the saver; close only when it succeeded."""
-        values, issues = self.values()
-        if issues:
-            self.show_issues(issues)
-            return
-        if self.saver is not None:
-            try:
-                self.saver(values)
-            except InvalidValueError as exc:
-                self.show_issues([exc.issue])
-                return
-            except DomainError as exc:
-                self.general.setText(describe_error(exc))
-                self.general.show()
-                return
-        super().accept()
 
 
 def _number_text(value: Any) -> str:

@@ -106,6 +106,7 @@ from shnor_desktop.models.text import parse_number
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.cell_editing import WriteResult
 from shnor_desktop.ui.common import DataBus, Panel
+from shnor_desktop.ui.forms import FormDialog
 from shnor_desktop.ui.gantt import ZOOMS, GanttView, PdfExport, build_rows
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.roadmap_models import (
@@ -223,10 +224,8 @@ class ElidedLabel(QLabel):
 
 # --- dialogs -------------------------------------------------------------------------------------
 
-Saver = Callable[[dict[str, Any]], None]
 
-
-class ActivityDialog(QDialog):
+class ActivityDialog(FormDialog):
     """An activity in full: what, who, the deadline as written (and how it reads), status …
 
     Refused values are explained under their fields and stay as typed; the
@@ -242,19 +241,17 @@ class ActivityDialog(QDialog):
         parent: QWidget | None = None,
         schools: Sequence[tuple[int, str]] = (),
     ) -> None:
-        super().__init__(parent)
+        super().__init__(
+            tr("Новое мероприятие")
+            if activity is None
+            else tr("Мероприятие %1").replace("%1", activity.number),
+            tr("Добавить") if activity is None else tr("Сохранить"),
+            parent,
+            issue_text,
+        )
         self.activity = activity
         self.period = period
-        self.saver: Saver | None = None
-        self.errors: dict[str, QLabel] = {}
-        self.widgets: dict[str, QWidget] = {}
-        if activity is None:
-            self.setWindowTitle(self.tr("Новое мероприятие"))
-        else:
-            self.setWindowTitle(self.tr("Мероприятие %1").replace("%1", activity.number))
         self.setMinimumWidth(560)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         where = QLabel(section_label(section), self)
         where.setWordWrap(True)
         self.form.addRow(self.tr("Раздел:"), where)
@@ -288,50 +285,21 @@ class ActivityDialog(QDialog):
         self.planned = self._line("planned_value", activity.planned_value if activity else "")
         self.evidence = self._line("evidence", activity.evidence if activity else "")
         self.concerns = self._concern_list(activity, schools)
-        self.general = error_label(self, "error_general")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(
-            self.tr("Добавить") if activity is None else self.tr("Сохранить")
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Отмена"))
+        self.error_label.setObjectName("error_general")
         self.intervals_button: QPushButton | None = None
         if activity is not None:
             self.intervals_button = QPushButton(self.tr("Сроки…"), self)
             self.intervals_button.setToolTip(self.tr("Задать даты вручную"))
-            buttons.addButton(self.intervals_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general)
-        layout.addStretch(1)
-        layout.addWidget(buttons)
+            self.buttons.addButton(self.intervals_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self._finish_layout()
         self._on_deadline_text_changed(self.deadline.text())
         self.title.setFocus()
 
     def _add(self, name: str, widget: QWidget) -> None:
-        box = QWidget(self)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        error = error_label(box, f"error_{name}")
-        column.addWidget(error)
-        self.errors[name] = error
-        self.widgets[name] = widget
-        widget.setObjectName(f"field_{name}")
-        label = tr(ACTIVITY_FIELD_BY_NAME[name].label)
-        self.form.addRow(label + ":", box)
+        self.add_field(name, tr(ACTIVITY_FIELD_BY_NAME[name].label), widget)
 
     def _line(self, name: str, text: str, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setText(text)
-        edit.setCursorPosition(0)
-        edit.setPlaceholderText(placeholder)
-        self._add(name, edit)
-        return edit
+        return self.add_line(name, tr(ACTIVITY_FIELD_BY_NAME[name].label), text, placeholder)
 
     def _text(self, name: str, text: str, lines: int) -> QPlainTextEdit:
         edit = QPlainTextEdit(self)
@@ -411,7 +379,7 @@ class ActivityDialog(QDialog):
             "(их можно задать кнопкой «Сроки…»)."
         )
 
-    def values(self) -> tuple[dict[str, Any], list[FieldIssue]]:
+    def read(self) -> tuple[dict[str, Any], list[FieldIssue]]:
         """The values typed and what is wrong with them before writing."""
         issues: list[FieldIssue] = []
         values: dict[str, Any] = {
@@ -431,41 +399,6 @@ class ActivityDialog(QDialog):
         if not values["title"]:
             issues.append(FieldIssue("title", "required", "error"))
         return values, issues
-
-    def show_issues(self, issues: Sequence[FieldIssue]) -> None:
-        """Show each reason under its field (or below the form)."""
-        for shown in self.errors.values():
-            shown.hide()
-        self.general.hide()
-        for issue in issues:
-            label = self.errors.get(issue.field)
-            if label is None:
-                self.general.setText(issue_text(issue))
-                self.general.show()
-                continue
-            label.setText(issue_text(issue))
-            label.show()
-        first = next((self.widgets[i.field] for i in issues if i.field in self.widgets), None)
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def accept(self) -> None:
-        """Write through the saver; close only when it succeeded."""
-        values, issues = self.values()
-        if issues:
-            self.show_issues(issues)
-            return
-        if self.saver is not None:
-            try:
-                self.saver(values)
-            except InvalidValueError as exc:
-                self.show_issues([exc.issue])
-                return
-            except DomainError as exc:
-                self.general.setText(describe_error(exc))
-                self.general.show()
-                return
-        super().accept()
 
 
 class IntervalsDialog(QDialog):

@@ -100,7 +100,7 @@ def _type(qtbot: Bot, dialog: FormDialog, name: str, text: str) -> None:
 
 
 def _error(dialog: FormDialog, name: str) -> str:
-    label = dialog.field_errors[name]
+    label = dialog.errors[name]
     return label.text() if label.isVisible() else ""
 
 
