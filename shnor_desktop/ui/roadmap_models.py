@@ -27,7 +27,6 @@ from datetime import date
 from typing import Any, Literal
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -43,6 +42,7 @@ from shnor_desktop.models.text import format_date, format_number
 from shnor_desktop.ui.cell_editing import CellDelegate, EditingTreeView, WriteResult
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD, ROLE_SORT
 from shnor_desktop.ui.table_model import Column, RecordTableModel
+from shnor_desktop.ui.tree_model import NodeTreeModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NodeKind = Literal["section", "activity"]
@@ -262,7 +262,7 @@ class _Node:
         return ("s", self.section.id)
 
 
-class RoadmapTreeModel(QAbstractItemModel):
+class RoadmapTreeModel(NodeTreeModel):
     """Sections as a tree with their activities: №, title, responsible, deadline, status …"""
 
     (
@@ -388,16 +388,6 @@ class RoadmapTreeModel(QAbstractItemModel):
             node = node.parent
         return None if node is None else node.section
 
-    def key_of(self, index: AnyIndex) -> tuple[str, int] | None:
-        """A key that names a row across reloads: («s» | «a», id)."""
-        node = self._node(index)
-        return None if node is None else node.key
-
-    def index_of_key(self, key: tuple[str, int], column: int = 0) -> QModelIndex:
-        """The index of the row with ``key`` (invalid when it is not shown)."""
-        node = next((n for n in self._nodes if n.key == key), None)
-        return QModelIndex() if node is None else self._index_of(node, column)
-
     def index_of_activity(self, activity_id: int, column: int = 0) -> QModelIndex:
         """The index of an activity's row (invalid when it is not shown)."""
         return self.index_of_key(("a", activity_id), column)
@@ -409,47 +399,7 @@ class RoadmapTreeModel(QAbstractItemModel):
             return None
         return self.EDITED.get(index.column())
 
-    def _node(self, index: AnyIndex) -> _Node | None:
-        if not index.isValid() or index.model() is not self:
-            return None
-        number = int(index.internalId())
-        return self._nodes[number] if 0 <= number < len(self._nodes) else None
-
-    def _index_of(self, node: _Node, column: int = 0) -> QModelIndex:
-        return self.createIndex(node.position, column, node.number)
-
     # --- Qt's tree --------------------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not 0 <= column < self.COLUMN_COUNT:
-            return QModelIndex()
-        if parent.isValid():
-            node = self._node(parent)
-            if node is None or parent.column() != 0:
-                return QModelIndex()
-            siblings = node.children
-        else:
-            siblings = self._top
-        if not 0 <= row < len(siblings):
-            return QModelIndex()
-        return self.createIndex(row, column, siblings[row].number)
-
-    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        node = self._node(index)
-        if node is None or node.parent is None:
-            return QModelIndex()
-        return self._index_of(node.parent)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        if not parent.isValid():
-            return len(self._top)
-        if parent.column() != 0:
-            return 0
-        node = self._node(parent)
-        return 0 if node is None else len(node.children)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return self.COLUMN_COUNT
-
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
