@@ -49,6 +49,7 @@ from shnor_desktop.models.db import from_row
 from shnor_desktop.models.errors import RecordNotFoundError
 from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError, check_value
 from shnor_desktop.models.metrics import Counts, pool, quality
+from shnor_desktop.models.roadmap import Programme
 from shnor_desktop.models.rules import RowContext
 from shnor_desktop.models.schema import GROUP_CODES
 from shnor_desktop.models.schools import GROUP_LABELS, PROFILE_FIELD_BY_NAME
@@ -145,19 +146,6 @@ PERCENT_UNITS: Final = frozenset({"%", "процент", "проц."})
 
 
 # --- records --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Programme:
-    """A programme (or sub-programme) of the district, whose indicators are kept."""
-
-    id: int
-    title: str
-    start_year: int
-    end_year: int
-    kind: str = "programme"
-    order_number: str = ""
-    order_date: str | None = None
 
 
 @dataclass(frozen=True)

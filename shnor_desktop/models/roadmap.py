@@ -751,11 +751,17 @@ class RoadmapRepository:
 
     # --- programmes ---------------------------------------------------------------------------
     def programmes(self) -> list[Programme]:
-        """The programmes of the district, the latest first."""
+        """The programmes of the district: those with a roadmap first, then the latest first.
+
+        The first is the one the roadmap screens open on (a programme that keeps
+        only indicators comes after).
+        """
         return [
             from_row(Programme, r)
             for r in self.conn.execute(
-                "SELECT * FROM programme ORDER BY start_year DESC, end_year DESC, id"
+                "SELECT * FROM programme ORDER BY"
+                " EXISTS (SELECT 1 FROM roadmap_section s WHERE s.programme_id = programme.id)"
+                " DESC, start_year DESC, end_year DESC, id"
             )
         ]
 

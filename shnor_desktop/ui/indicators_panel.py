@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -76,6 +75,7 @@ from shnor_desktop.ui.indicator_models import (
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.widgets import (
     EmptyState,
+    ProgrammeCombo,
     SchoolYearCombo,
     edit_cell_by_cell,
     quoted,
@@ -317,13 +317,7 @@ class IndicatorsPanel(Panel):
         self._programme_id: int | None = None
         self._expanded_for: int | None = None
 
-        self.programme = QComboBox(self)
-        self.programme.setObjectName("programme")
-        self.programme.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.programme.setMinimumContentsLength(20)
-        self.programme.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.programme = ProgrammeCombo(self)
         self.programme.currentIndexChanged.connect(self._on_programme_changed)
         self.year = SchoolYearCombo(self)
         self.year.sig_year_changed.connect(self._on_year_changed)
@@ -512,20 +506,7 @@ class IndicatorsPanel(Panel):
             self.model.set_rows([], self.model.year)
             self._update_actions()
             return
-        programmes = db.indicators.programmes()
-        self.programme.blockSignals(True)
-        self.programme.clear()
-        for programme in programmes:
-            period = f"{programme.start_year}–{programme.end_year}"
-            self.programme.addItem(f"{programme.title} ({period})", programme.id)
-            self.programme.setItemData(
-                self.programme.count() - 1, programme.title, Qt.ItemDataRole.ToolTipRole
-            )
-        wanted = self._programme_id if self._programme_id in {p.id for p in programmes} else None
-        if wanted is None and programmes:
-            wanted = programmes[0].id
-        self.programme.setCurrentIndex(max(self.programme.findData(wanted), 0))
-        self.programme.blockSignals(False)
+        wanted = self.programme.set_programmes(db.indicators.programmes(), self._programme_id)
         if wanted is None:
             self._programme_id = None
             self.empty.set_state(

@@ -17,7 +17,6 @@ main window shows it in the «Дорожная карта» page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import ClassVar
 
@@ -25,7 +24,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -42,7 +40,6 @@ from PySide6.QtWidgets import (
 
 from shnor_desktop.models.roadmap import (
     DUE_SOON_DAYS,
-    Programme,
     RoadmapSummary,
     SectionProgress,
 )
@@ -56,7 +53,7 @@ from shnor_desktop.ui.roadmap_models import (
     tr,
 )
 from shnor_desktop.ui.roadmap_panel import ROADMAP_TABLES, ElidedLabel
-from shnor_desktop.ui.widgets import EmptyState
+from shnor_desktop.ui.widgets import EmptyState, ProgrammeCombo
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -146,13 +143,7 @@ class OverviewPanel(Panel):
 
     # --- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.programme = QComboBox(self)
-        self.programme.setObjectName("programme")
-        self.programme.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.programme.setMinimumContentsLength(20)
-        self.programme.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.programme = ProgrammeCombo(self)
         self.programme.activated.connect(self._on_programme_activated)
         self.day_label = QLabel(self)
         self.day_label.setObjectName("day")
@@ -293,21 +284,7 @@ class OverviewPanel(Panel):
         if db is None:
             self._show_empty(self.tr("База данных не открыта"))
             return
-        programmes = db.roadmap.programmes()
-        self.programme.blockSignals(True)
-        self.programme.clear()
-        for programme in programmes:
-            self.programme.addItem(
-                f"{programme.title} ({programme.start_year}–{programme.end_year})", programme.id
-            )
-            self.programme.setItemData(
-                self.programme.count() - 1, programme.title, Qt.ItemDataRole.ToolTipRole
-            )
-        wanted = self._programme_id if self._programme_id in {p.id for p in programmes} else None
-        if wanted is None and programmes:
-            wanted = self._default_programme(programmes)
-        self.programme.setCurrentIndex(max(self.programme.findData(wanted), 0))
-        self.programme.blockSignals(False)
+        wanted = self.programme.set_programmes(db.roadmap.programmes(), self._programme_id)
         self._programme_id = wanted
         if wanted is None:
             self._show_empty(
@@ -323,15 +300,6 @@ class OverviewPanel(Panel):
             return
         self.pages.setCurrentIndex(0)
         self.show_summary(db.roadmap.summary(wanted, self.current_day()))
-
-    def _default_programme(self, programmes: Sequence[Programme]) -> int:
-        """The latest programme that has a roadmap (else the latest)."""
-        db = self.db
-        assert db is not None
-        for programme in programmes:
-            if db.roadmap.sections(programme.id):
-                return programme.id
-        return programmes[0].id
 
     def _show_empty(self, title: str, text: str = "") -> None:
         self.summary = None

@@ -134,6 +134,7 @@ from shnor_desktop.ui.widgets import (
     HISTORY_SHORTCUT,
     EmptyState,
     HistoryDialog,
+    ProgrammeCombo,
     SearchLine,
     edit_cell_by_cell,
     error_label,
@@ -690,13 +691,7 @@ class RoadmapPanel(Panel):
 
     # --- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.programme = QComboBox(self)
-        self.programme.setObjectName("programme")
-        self.programme.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.programme.setMinimumContentsLength(20)
-        self.programme.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.programme = ProgrammeCombo(self)
         self.programme.activated.connect(self._on_programme_activated)
         self.search = SearchLine(self.tr("Поиск: мероприятие, результат, подтверждение"), self)
         self.search.setObjectName("search")
@@ -1013,20 +1008,7 @@ class RoadmapPanel(Panel):
             self._show_empty(self.tr("База данных не открыта"))
             return
         programmes = db.roadmap.programmes()
-        self.programme.blockSignals(True)
-        self.programme.clear()
-        for programme in programmes:
-            self.programme.addItem(
-                f"{programme.title} ({programme.start_year}–{programme.end_year})", programme.id
-            )
-            self.programme.setItemData(
-                self.programme.count() - 1, programme.title, Qt.ItemDataRole.ToolTipRole
-            )
-        wanted = self.programme_id if self.programme_id in {p.id for p in programmes} else None
-        if wanted is None and programmes:
-            wanted = self._default_programme(programmes)
-        self.programme.setCurrentIndex(max(self.programme.findData(wanted), 0))
-        self.programme.blockSignals(False)
+        wanted = self.programme.set_programmes(programmes, self.programme_id)
         chosen = next((p for p in programmes if p.id == wanted), None)
         if chosen is None:
             self._programme = None
@@ -1054,15 +1036,6 @@ class RoadmapPanel(Panel):
         self.pages.setCurrentWidget(self.tabs)
         self._fill_filter_lists()
         self._show_activities()
-
-    def _default_programme(self, programmes: Sequence[Programme]) -> int:
-        """The latest programme that has a roadmap (else the latest)."""
-        db = self.db
-        assert db is not None
-        for programme in programmes:
-            if db.roadmap.sections(programme.id):
-                return programme.id
-        return programmes[0].id
 
     def _show_empty(self, title: str, text: str = "", action: str = "") -> None:
         self.empty.set_state(title, text, action)

@@ -699,6 +699,35 @@ class SchoolYearCombo(QComboBox):
         line.setText(school_year_label(year))
 
 
+class ProgrammeCombo(QComboBox):
+    """The programme chooser of a panel: «title (2021–2023)», the whole title in the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("programme")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(20)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_programmes(self, programmes: Sequence[Any], wanted: int | None) -> int | None:
+        """List the programmes (objects with id, title, start_year, end_year) without signals.
+
+        Chooses ``wanted`` when it is listed, else the first; returns the chosen id
+        (None when there is no programme).
+        """
+        ids = [int(p.id) for p in programmes]
+        chosen = wanted if wanted in ids else (ids[0] if ids else None)
+        with QSignalBlocker(self):
+            self.clear()
+            for programme in programmes:
+                self.addItem(
+                    f"{programme.title} ({programme.start_year}–{programme.end_year})", programme.id
+                )
+                self.setItemData(self.count() - 1, programme.title, Qt.ItemDataRole.ToolTipRole)
+            self.setCurrentIndex(max(self.findData(chosen), 0))
+        return chosen
+
+
 class SearchLine(QLineEdit):
     """A search field with a clear button: ``sig_search`` once typing pauses (200 ms).
 
