@@ -1553,13 +1553,18 @@ class _TimeView(QGraphicsView):
             if hit is not None and hit.activity is not None and not text and hit.index >= 0:
                 span = self._owner.chart.intervals(hit.activity)[hit.index]
                 text = f"{format_date(span[0])} – {format_date(span[1])}"
-            if text:
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return _tooltip(self, event, text)
         return super().viewportEvent(event)
+
+
+def _tooltip(view: QGraphicsView, event: QHelpEvent, text: str) -> bool:
+    """Show ``text`` as the hover tip of a view (hide the tip when there is none)."""
+    if text:
+        QToolTip.showText(event.globalPos(), text, view.viewport())
+    else:
+        QToolTip.hideText()
+        event.ignore()
+    return True
 
 
 class _ColumnView(QGraphicsView):
@@ -1649,12 +1654,7 @@ class _ColumnView(QGraphicsView):
             point = self.mapToScene(event.pos())
             hit = self._owner.chart.hit(0, point.y())
             text = self._owner.row_tooltip(hit.row) if hit is not None else ""
-            if text:
-                QToolTip.showText(event.globalPos(), text, self.viewport())
-            else:
-                QToolTip.hideText()
-                event.ignore()
-            return True
+            return _tooltip(self, event, text)
         return super().viewportEvent(event)
 
 
