@@ -23,14 +23,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -77,6 +75,7 @@ from shnor_desktop.ui.widgets import (
     EmptyState,
     ProgrammeCombo,
     SchoolYearCombo,
+    detail_pane,
     edit_cell_by_cell,
     quoted,
 )
@@ -372,18 +371,7 @@ class IndicatorsPanel(Panel):
         self.legend.setWordWrap(True)
         self.legend.setText(self._legend_text())
 
-        self.detail = QLabel(self)
-        self.detail.setObjectName("detail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setContentsMargins(6, 4, 6, 4)
-        detail_area = QScrollArea(self)
-        detail_area.setWidgetResizable(True)
-        detail_area.setFrameShape(QFrame.Shape.StyledPanel)
-        detail_area.setWidget(self.detail)
-        detail_area.setMinimumHeight(60)
+        self.detail, detail_area = detail_pane(self, 60)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.view)

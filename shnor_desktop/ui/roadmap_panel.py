@@ -64,7 +64,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -75,7 +74,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -136,6 +134,7 @@ from shnor_desktop.ui.widgets import (
     HistoryDialog,
     ProgrammeCombo,
     SearchLine,
+    detail_pane,
     edit_cell_by_cell,
     error_label,
     quoted,
@@ -829,18 +828,7 @@ class RoadmapPanel(Panel):
         buttons.addWidget(self.toolbar, 1)
         buttons.addWidget(self.count_label)
 
-        self.detail = QLabel(page)
-        self.detail.setObjectName("detail")
-        self.detail.setWordWrap(True)
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setContentsMargins(6, 4, 6, 4)
-        detail_area = QScrollArea(page)
-        detail_area.setWidgetResizable(True)
-        detail_area.setFrameShape(QFrame.Shape.StyledPanel)
-        detail_area.setWidget(self.detail)
-        detail_area.setMinimumHeight(48)
+        self.detail, detail_area = detail_pane(page, 48)
         self.splitter = QSplitter(Qt.Orientation.Vertical, page)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(detail_area)

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -62,6 +63,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QTableView,
@@ -697,6 +699,26 @@ class SchoolYearCombo(QComboBox):
             return
         self.set_year(year)
         line.setText(school_year_label(year))
+
+
+def detail_pane(parent: QWidget, minimum_height: int) -> tuple[QLabel, QScrollArea]:
+    """The pane under a table that tells the selected row in full: a selectable rich label.
+
+    Returns the label (set its text) and the scroll area to lay out.
+    """
+    label = QLabel(parent)
+    label.setObjectName("detail")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setContentsMargins(6, 4, 6, 4)
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.StyledPanel)
+    area.setWidget(label)
+    area.setMinimumHeight(minimum_height)
+    return label, area
 
 
 class ProgrammeCombo(QComboBox):
