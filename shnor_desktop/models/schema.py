@@ -441,6 +441,91 @@ CREATE INDEX roadmap_interval_activity ON roadmap_interval(activity_id, baseline
 CREATE INDEX roadmap_interval_due ON roadmap_interval(baseline, end_date);
 """
 
+
+# Version 6: the team's work, the exchange with schools and the reports.
+# Each block belongs to one area; an area that needs more adds to its block.
+_V6 = """
+-- people and the tutor journal: the mentor school's agreement (№, date) by
+-- school year beside the curator; a reference list of deficits that grows as
+-- tutors name new ones; the deficits found on a visit; whether a row was
+-- generated (the demo marks what no document gave); folded text for search.
+ALTER TABLE school_profile ADD COLUMN mentor_agreement_no TEXT NOT NULL DEFAULT '';
+ALTER TABLE school_profile ADD COLUMN mentor_agreement_date TEXT;
+ALTER TABLE person ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+CREATE TABLE deficit (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    name_fold  TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE tutor_visit_deficit (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    visit_id    INTEGER NOT NULL REFERENCES tutor_visit(id),
+    deficit_id  INTEGER NOT NULL REFERENCES deficit(id),
+    UNIQUE (visit_id, deficit_id)
+);
+CREATE INDEX tutor_visit_deficit_deficit ON tutor_visit_deficit(deficit_id);
+ALTER TABLE tutor_visit ADD COLUMN generated INTEGER NOT NULL DEFAULT 0
+    CHECK (generated IN (0, 1));
+ALTER TABLE tutor_visit ADD COLUMN search_fold TEXT NOT NULL DEFAULT '';
+CREATE INDEX tutor_visit_school_date ON tutor_visit(school_id, visit_date);
+CREATE INDEX tutor_visit_tutor_date ON tutor_visit(tutor_id, visit_date);
+CREATE INDEX tutor_visit_follow_up ON tutor_visit(follow_up_status, due_date);
+
+-- events: where a row came from, notes and folded text for search.
+ALTER TABLE event ADD COLUMN generated INTEGER NOT NULL DEFAULT 0
+    CHECK (generated IN (0, 1));
+ALTER TABLE event ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE event ADD COLUMN search_fold TEXT NOT NULL DEFAULT '';
+CREATE INDEX event_date ON event(event_date);
+
+-- risk profiles: the order of the factors in a list, and the anti-risk
+-- measures of a school's factor in a year, each linked to a roadmap activity
+-- where one exists.
+ALTER TABLE risk_factor ADD COLUMN sort_order INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE risk_factor ADD COLUMN description TEXT NOT NULL DEFAULT '';
+CREATE TABLE risk_measure (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    school_risk_id  INTEGER NOT NULL REFERENCES school_risk(id),
+    position        INTEGER NOT NULL DEFAULT 0,
+    text            TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    activity_id     INTEGER REFERENCES roadmap_activity(id)
+);
+CREATE INDEX risk_measure_risk ON risk_measure(school_risk_id, position);
+CREATE INDEX risk_measure_activity ON risk_measure(activity_id) WHERE activity_id IS NOT NULL;
+CREATE INDEX school_risk_year ON school_risk(year, risk_factor_id);
+
+-- meetings: the secretary; an item's decision as written (responsible and
+-- deadline) and a unanimous vote; the protocol item an activity came from.
+ALTER TABLE meeting ADD COLUMN secretary_id INTEGER REFERENCES person(id);
+ALTER TABLE meeting_item ADD COLUMN responsible TEXT NOT NULL DEFAULT '';
+ALTER TABLE meeting_item ADD COLUMN deadline_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE meeting_item ADD COLUMN unanimous INTEGER NOT NULL DEFAULT 0
+    CHECK (unanimous IN (0, 1));
+ALTER TABLE roadmap_activity ADD COLUMN meeting_item_id INTEGER REFERENCES meeting_item(id);
+CREATE INDEX meeting_item_meeting ON meeting_item(meeting_id, position);
+CREATE INDEX meeting_attendee_meeting ON meeting_attendee(meeting_id);
+CREATE INDEX roadmap_activity_meeting_item ON roadmap_activity(meeting_item_id)
+    WHERE meeting_item_id IS NOT NULL;
+
+-- exchange: the school and school year a workbook spoke for, and the version
+-- of the template it was filled in.
+ALTER TABLE import_batch ADD COLUMN school_id INTEGER REFERENCES school(id);
+ALTER TABLE import_batch ADD COLUMN year INTEGER;
+ALTER TABLE import_batch ADD COLUMN template_version TEXT NOT NULL DEFAULT '';
+CREATE INDEX import_batch_school ON import_batch(school_id, year);
+
+-- reports: texts the coordinator writes for a report (the conclusions of the
+-- annual report), kept by kind, school year and key.
+CREATE TABLE report_text (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind   TEXT NOT NULL CHECK (length(trim(kind)) > 0),
+    year   INTEGER,
+    key    TEXT NOT NULL CHECK (length(trim(key)) > 0),
+    body   TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX report_text_key ON report_text(kind, ifnull(year, 0), key);
+"""
+
 ACTIVITY_FOLD_SOURCES = (
     "number",
     "title",
@@ -503,6 +588,7 @@ MIGRATIONS: Sequence[Sequence[MigrationStep]] = (
     (_V3,),
     (_V4,),
     (_V5, _backfill_activity_fold),
+    (_V6,),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
