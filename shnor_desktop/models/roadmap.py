@@ -1259,6 +1259,19 @@ class RoadmapRepository:
             self._write_baseline(cs, activity_id, activity.intervals)
         return cs.info
 
+    def set_baseline_all(self, programme_id: int, label: str) -> ChangeSetInfo | None:
+        """Approve the current dates of every activity of a programme as the plan (one action).
+
+        Activities whose plan already equals their dates, and those without
+        dates, are left alone; None when nothing changed.
+        """
+        with self.log.change_set(label) as cs:
+            self.programme(programme_id)  # RecordNotFoundError first
+            for activity in self.activities(RoadmapQuery(programme_id)):
+                if activity.intervals and activity.intervals != activity.baseline:
+                    self._write_baseline(cs, activity.id, activity.intervals)
+        return cs.info
+
     def set_concerns(
         self, activity_id: int, schools: Iterable[int], groups: Iterable[str], label: str
     ) -> ChangeSetInfo | None:

@@ -99,6 +99,7 @@ from shnor_desktop.models.roadmap import (
     Section,
     Span,
     read_deadline,
+    subtree_ids,
 )
 from shnor_desktop.models.text import parse_number
 from shnor_desktop.services.messages import describe_error, describe_issue
@@ -107,6 +108,7 @@ from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.forms import FormDialog
 from shnor_desktop.ui.gantt import ZOOMS, GanttView, PdfExport, build_rows
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
+from shnor_desktop.ui.programme_dialog import ProgrammeDialog
 from shnor_desktop.ui.roadmap_models import (
     CONCERN_GROUPS,
     MANUAL_MARK,
@@ -137,6 +139,7 @@ from shnor_desktop.ui.widgets import (
     detail_pane,
     edit_cell_by_cell,
     error_label,
+    plural,
     quoted,
 )
 
@@ -521,14 +524,22 @@ class IntervalsDialog(QDialog):
 class SectionDialog(QDialog):
     """A new section of the roadmap: its title and number («1.», empty for a table heading)."""
 
-    def __init__(self, number: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, number: str, parent: QWidget | None = None, section: Section | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Новый раздел дорожной карты"))
+        self.setWindowTitle(
+            self.tr("Новый раздел дорожной карты")
+            if section is None
+            else self.tr("Раздел дорожной карты")
+        )
         self.setMinimumWidth(480)
         self.saver: Callable[[str, str], None] | None = None
-        self.number = QLineEdit(number, self)
+        self.number = QLineEdit(number if section is None else section.number, self)
+        self.number.setObjectName("field_number")
         self.number.setMaximumWidth(100)
-        self.title = QLineEdit(self)
+        self.title = QLineEdit("" if section is None else section.title, self)
+        self.title.setCursorPosition(0)
         self.title.setObjectName("field_title")
         self.error = error_label(self, "error_title")
         form = QFormLayout()
@@ -537,12 +548,25 @@ class SectionDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Добавить"))
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(
+            self.tr("Добавить") if section is None else self.tr("Сохранить")
+        )
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Отмена"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        if section is not None:
+            hint = QLabel(
+                self.tr(
+                    "Новый номер раздела перенумерует его мероприятия и подразделы. "
+                    "Отменить: Правка → Отменить."
+                ),
+                self,
+            )
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: #555555;")
+            layout.addWidget(hint)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.title.setFocus()
@@ -702,6 +726,7 @@ class RoadmapPanel(Panel):
         caption.setBuddy(self.programme)
         top.addWidget(caption)
         top.addWidget(self.programme, 3)
+        top.addWidget(self._build_programme_button())
         # «Школа/группа» sits up here: the filter row below sets the panel's narrowest width.
         top.addWidget(self.concern_filter, 1)
         top.addWidget(self.search, 2)
@@ -762,6 +787,32 @@ class RoadmapPanel(Panel):
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.pages, 1)
+
+    def _build_programme_button(self) -> QPushButton:
+        """«Программа ▾»: a new programme, the shown one's card, approving the whole plan."""
+        button = QPushButton(self.tr("Программа"), self)
+        button.setObjectName("programme_menu")
+        button.setToolTip(self.tr("Новая программа, свойства программы, утверждение плана"))
+        menu = QMenu(button)
+        self.new_programme_action = menu.addAction(self.tr("Новая программа…"))
+        self.new_programme_action.triggered.connect(self._on_new_programme_triggered)
+        self.programme_properties_action = menu.addAction(self.tr("Свойства программы…"))
+        self.programme_properties_action.triggered.connect(self._on_programme_properties_triggered)
+        menu.addSeparator()
+        self.baseline_all_action = menu.addAction(
+            self.tr("Утвердить сроки всех мероприятий как план…")
+        )
+        self.baseline_all_action.setToolTip(
+            self.tr(
+                "Считать нынешние даты всех мероприятий утверждённым планом (с ним "
+                "сравнивается факт на диаграмме Ганта)"
+            )
+        )
+        self.baseline_all_action.triggered.connect(self._on_baseline_all_triggered)
+        menu.aboutToShow.connect(self._update_actions)
+        button.setMenu(menu)
+        self.programme_menu = menu
+        return button
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)
@@ -1003,9 +1054,10 @@ class RoadmapPanel(Panel):
             self._show_empty(
                 self.tr("Программы нет"),
                 self.tr(
-                    "Дорожная карта ведётся по программе района. Загрузите демонстрационные "
-                    "данные или создайте базу с программой."
+                    "Дорожная карта ведётся по программе района: создайте программу "
+                    "(наименование, период, приказ об утверждении), затем её разделы."
                 ),
+                self.tr("Новая программа…"),
             )
             return
         if self._programme is None or chosen.id != self._programme.id:
@@ -1255,10 +1307,16 @@ class RoadmapPanel(Panel):
     def _update_actions(self) -> None:
         activity = self.current_activity()
         section = self.model.section_of(self.view.currentIndex())
+        section_row = self.current_section()
         has_programme = self.db is not None and self._programme is not None
+        self.new_programme_action.setEnabled(self.db is not None)
+        self.programme_properties_action.setEnabled(has_programme)
+        self.baseline_all_action.setEnabled(has_programme and bool(self._sections))
         self.add_action.setEnabled(has_programme and (section is not None or bool(self._sections)))
-        for act in (self.edit_action, self.remove_action, self.intervals_action):
-            act.setEnabled(activity is not None)
+        self.intervals_action.setEnabled(activity is not None)
+        for act in (self.edit_action, self.remove_action):
+            act.setEnabled(activity is not None or section_row is not None)
+        self._word_actions(section_row is not None)
         self.reset_action.setEnabled(activity is not None and activity.manual)
         self.move_section_action.setEnabled(activity is not None and len(self._sections) > 1)
         self.baseline_action.setEnabled(
@@ -1266,11 +1324,54 @@ class RoadmapPanel(Panel):
             and bool(activity.intervals)
             and activity.intervals != activity.baseline
         )
-        siblings = self._siblings(activity) if activity is not None else []
-        position = siblings.index(activity.id) if activity and activity.id in siblings else -1
+        if section_row is not None:
+            siblings = [s.id for s in self._section_siblings(section_row)]
+            position = siblings.index(section_row.id)
+        else:
+            siblings = self._siblings(activity) if activity is not None else []
+            position = siblings.index(activity.id) if activity and activity.id in siblings else -1
         self.up_action.setEnabled(position > 0)
         self.down_action.setEnabled(0 <= position < len(siblings) - 1)
         self.export_button.setEnabled(bool(self._activities))
+
+    def _word_actions(self, on_section: bool) -> None:
+        """Say in the tips whether the commands act on the section or the activity."""
+        if on_section == getattr(self, "_worded_for_section", None):
+            return
+        self._worded_for_section = on_section
+        if on_section:
+            tips = (
+                self.tr("Номер и наименование выбранного раздела"),
+                self.tr("Удалить выбранный раздел со всеми его мероприятиями (Ctrl+Delete)"),
+                self.tr("Переместить раздел выше (Ctrl+Up); номера пересчитываются"),
+                self.tr("Переместить раздел ниже (Ctrl+Down); номера пересчитываются"),
+            )
+        else:
+            tips = (
+                self.tr("Все поля выбранного мероприятия"),
+                self.tr("Удалить выбранное мероприятие (Ctrl+Delete)"),
+                self.tr("Переместить мероприятие выше в разделе (Ctrl+Up); номера пересчитываются"),
+                self.tr(
+                    "Переместить мероприятие ниже в разделе (Ctrl+Down); номера пересчитываются"
+                ),
+            )
+        for act, tip in zip(
+            (self.edit_action, self.remove_action, self.up_action, self.down_action),
+            tips,
+            strict=True,
+        ):
+            act.setToolTip(tip)
+
+    def current_section(self) -> Section | None:
+        """The section whose own row is current in the table (None on an activity or nothing)."""
+        index = self.view.currentIndex()
+        if not index.isValid() or self.model.activity_of(index) is not None:
+            return None
+        return self.model.section_of(index)
+
+    def _section_siblings(self, section: Section) -> list[Section]:
+        """The sections beside ``section`` (the same parent), in their order."""
+        return [s for s in self._sections if s.parent_id == section.parent_id]
 
     def _siblings(self, activity: Activity) -> list[int]:
         """The ids of the activities of ``activity``'s section in order (filters ignored)."""
@@ -1420,6 +1521,10 @@ class RoadmapPanel(Panel):
         activity = self.current_activity()
         if activity is not None:
             self.edit_activity(activity.id)
+            return
+        section = self.current_section()
+        if section is not None:
+            self.edit_section(section.id)
 
     def edit_activity(self, activity_id: int) -> ActivityDialog | None:
         """Open the dialog with every field of an activity."""
@@ -1477,6 +1582,10 @@ class RoadmapPanel(Panel):
         activity = self.current_activity()
         if activity is not None:
             self.remove_activity(activity.id)
+            return
+        section = self.current_section()
+        if section is not None:
+            self.remove_section(section.id)
 
     def remove_activity(self, activity_id: int) -> bool:
         """Ask, then remove an activity (its section is renumbered); True when removed."""
@@ -1509,6 +1618,10 @@ class RoadmapPanel(Panel):
         activity = self.current_activity()
         if activity is not None:
             self.move_activity(activity.id, step)
+            return
+        section = self.current_section()
+        if section is not None:
+            self.move_section(section.id, step)
 
     def move_activity(self, activity_id: int, step: int) -> ChangeSetInfo | None:
         """Move an activity ``step`` places within its section; the section is renumbered."""
@@ -1675,7 +1788,10 @@ class RoadmapPanel(Panel):
 
     # --- sections ---------------------------------------------------------------------------------
     def _on_empty_action(self) -> None:
-        self.add_section()
+        if self._programme is None:
+            self.new_programme()
+        else:
+            self.add_section()
 
     def _on_section_triggered(self) -> None:
         self.add_section()
@@ -1701,6 +1817,213 @@ class RoadmapPanel(Panel):
         dialog.saver = save
         self.open_dialog(dialog)
         return dialog
+
+    def edit_section(self, section_id: int) -> SectionDialog | None:
+        """Open a section's number and title for change (a new number renumbers its content)."""
+        db = self.db
+        if db is None:
+            return None
+        try:
+            section = db.roadmap.section(section_id)
+        except RecordNotFoundError:
+            return None
+        dialog = SectionDialog(section.number, self, section)
+
+        def save(number: str, title: str) -> None:
+            values = {
+                k: v
+                for k, v in (("number", number.strip()), ("title", title))
+                if v != getattr(section, k)
+            }
+            if not values:
+                self.sig_status.emit(self.tr("Ничего не изменилось."))
+                return
+            label = self.tr("Дорожная карта: изменён раздел %1").replace(
+                "%1", section.number or quoted(section.title[:60])
+            )
+            info = db.roadmap.update_section(section_id, values, label)
+            if info is not None:
+                self.sig_status.emit(info.label)
+
+        dialog.saver = save
+        self.open_dialog(dialog)
+        return dialog
+
+    def remove_section(self, section_id: int) -> bool:
+        """Ask, then remove a section with its subsections and activities; True when removed."""
+        db = self.db
+        if db is None or self._programme is None:
+            return False
+        try:
+            section = db.roadmap.section(section_id)
+        except RecordNotFoundError:
+            return False
+        inside = subtree_ids(self._sections, (section_id,))
+        count = len(
+            db.roadmap.activities(RoadmapQuery(self._programme.id, section_ids=(section_id,)))
+        )
+        what = section_label(section)
+        if count:
+            text = (
+                self.tr(
+                    "Удалить раздел %1 вместе с его мероприятиями (%2)%3? Номера следующих "
+                    "разделов сдвинутся. Удаление можно отменить: Правка → Отменить."
+                )
+                .replace("%1", quoted(what[:120]))
+                .replace(
+                    "%2", f"{count} {plural(count, 'мероприятие', 'мероприятия', 'мероприятий')}"
+                )
+                .replace(
+                    "%3",
+                    self.tr(" и подразделами") if len(inside) > 1 else "",
+                )
+            )
+        else:
+            text = self.tr(
+                "Удалить раздел %1? В нём нет мероприятий. Удаление можно отменить: "
+                "Правка → Отменить."
+            ).replace("%1", quoted(what[:120]))
+        if not ask_yes_no(self, self.tr("Удаление раздела"), text, self.tr("Удалить")):
+            return False
+        try:
+            info = db.roadmap.remove_section(
+                section_id,
+                self.tr("Дорожная карта: удалён раздел %1").replace(
+                    "%1", section.number or quoted(section.title[:60])
+                ),
+            )
+        except DomainError as exc:
+            show_warning(self, self.tr("Раздел не удалён"), describe_error(exc))
+            return False
+        self.sig_status.emit(info.label)
+        return True
+
+    def move_section(self, section_id: int, step: int) -> ChangeSetInfo | None:
+        """Move a section ``step`` places among its neighbours; the numbers follow."""
+        db = self.db
+        if db is None:
+            return None
+        try:
+            section = db.roadmap.section(section_id)
+        except RecordNotFoundError:
+            return None
+        siblings = [s.id for s in self._section_siblings(section)]
+        index = siblings.index(section_id) + step
+        if not 0 <= index < len(siblings):
+            return None
+        label = self.tr("Дорожная карта: перемещён раздел %1").replace(
+            "%1", section.number or quoted(section.title[:60])
+        )
+        try:
+            info = db.roadmap.move_section(section_id, section.parent_id, index, label)
+        except DomainError as exc:
+            show_warning(self, self.tr("Раздел не перемещён"), describe_error(exc))
+            return None
+        if info is not None:
+            self.sig_status.emit(info.label)
+        return info
+
+    # --- the programme ----------------------------------------------------------------------------
+    def _on_new_programme_triggered(self) -> None:
+        self.new_programme()
+
+    def new_programme(self) -> ProgrammeDialog | None:
+        """Open the form of a new programme of the district; it is shown once created."""
+        db = self.db
+        if db is None:
+            return None
+        district = db.district.district()
+        if district is None:
+            show_warning(
+                self,
+                self.tr("Программа не создана"),
+                self.tr(
+                    "Сначала заполните сведения о районе (панель «Район и рабочая группа»): "
+                    "программа принадлежит району."
+                ),
+            )
+            return None
+        dialog = ProgrammeDialog(None, self.current_day().year, self)
+
+        def save(values: dict[str, Any]) -> None:
+            label = self.tr("Новая программа %1").replace("%1", quoted(values["title"][:60]))
+            info, programme_id = db.roadmap.add_programme(
+                {"district_id": district.id, **values}, label
+            )
+            self._programme = db.roadmap.programme(programme_id)
+            self.reload()  # show the new programme (the change itself may have reloaded first)
+            self.sig_status.emit(info.label)
+
+        dialog.saver = save
+        self.open_dialog(dialog)
+        return dialog
+
+    def _on_programme_properties_triggered(self) -> None:
+        self.edit_programme()
+
+    def edit_programme(self) -> ProgrammeDialog | None:
+        """Open the card of the programme shown: title, period, approving order."""
+        db = self.db
+        if db is None or self._programme is None:
+            return None
+        programme = db.roadmap.programme(self._programme.id)
+        dialog = ProgrammeDialog(programme, programme.start_year, self)
+
+        def save(values: dict[str, Any]) -> None:
+            changed = {k: v for k, v in values.items() if getattr(programme, k) != v}
+            if not changed:
+                self.sig_status.emit(self.tr("Ничего не изменилось."))
+                return
+            label = self.tr("Программа %1: изменены сведения").replace(
+                "%1", quoted(programme.title[:60])
+            )
+            info = db.roadmap.update_programme(programme.id, changed, label)
+            if info is not None:
+                self.sig_status.emit(info.label)
+
+        dialog.saver = save
+        self.open_dialog(dialog)
+        return dialog
+
+    def _on_baseline_all_triggered(self) -> None:
+        self.approve_all_baselines()
+
+    def approve_all_baselines(self) -> ChangeSetInfo | None:
+        """Ask, then make the current dates of every activity the approved plan (one action)."""
+        db = self.db
+        if db is None or self._programme is None:
+            return None
+        pending = [
+            a
+            for a in db.roadmap.activities(RoadmapQuery(self._programme.id))
+            if a.intervals and a.intervals != a.baseline
+        ]
+        if not pending:
+            self.sig_status.emit(
+                self.tr("Сроки всех мероприятий уже совпадают с утверждённым планом.")
+            )
+            return None
+        text = self.tr(
+            "Утвердить нынешние сроки как план у %1? Прежний план этих мероприятий будет "
+            "заменён, диаграмма Ганта будет сравнивать факт с новым. Отменить: Правка → Отменить."
+        ).replace(
+            "%1",
+            f"{len(pending)} {plural(len(pending), 'мероприятия', 'мероприятий', 'мероприятий')}",
+        )
+        if not ask_yes_no(self, self.tr("Утверждение сроков"), text, self.tr("Утвердить")):
+            return None
+        label = self.tr("Дорожная карта: сроки %1 утверждены как план").replace(
+            "%1",
+            f"{len(pending)} {plural(len(pending), 'мероприятия', 'мероприятий', 'мероприятий')}",
+        )
+        try:
+            info = db.roadmap.set_baseline_all(self._programme.id, label)
+        except DomainError as exc:
+            show_warning(self, self.tr("Сроки не утверждены"), describe_error(exc))
+            return None
+        if info is not None:
+            self.sig_status.emit(info.label)
+        return info
 
     # --- selection and navigation -----------------------------------------------------------------
     def select_activity(self, activity_id: int, column: int = M.COL_TITLE) -> bool:

@@ -1761,3 +1761,16 @@ def test_removing_a_school_takes_its_concerns_along_and_undo_brings_them_back(
         assert data_dump(db.conn) == before
     finally:
         db.close()
+
+
+def test_approving_every_date_as_the_plan_touches_only_what_moved(db: Database) -> None:
+    programme_id = build_seed(db, SEED_BY_KEY["002"])
+    assert db.roadmap.set_baseline_all(programme_id, "План") is None  # the plan is the dates
+    scheduled = [a for a in _activities(db, programme_id) if a.intervals]
+    moved, kept = scheduled[0], scheduled[1]
+    later = ((date(2024, 10, 1), date(2024, 10, 31)),)
+    db.roadmap.set_intervals(moved.id, later, "Сдвинуто")
+    _round_trip(db, lambda: db.roadmap.set_baseline_all(programme_id, "План утверждён"))
+    assert db.roadmap.activity(moved.id).baseline == later
+    assert db.roadmap.activity(kept.id).baseline == kept.baseline
+    assert not any(a.shifted for a in _activities(db, programme_id))
