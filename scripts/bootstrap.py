@@ -39,7 +39,8 @@ STAMP = VENV / ".bootstrap-stamp"
 PYPROJECT = ROOT / "pyproject.toml"
 MIN_PYTHON = (3, 11)
 
-# Debian packages: Qt offscreen (tests and GUI), a Cyrillic font, PDF tools.
+# Debian packages: Qt offscreen (tests and GUI), a Cyrillic font, PDF tools, and NSIS
+# (makensis compiles the Windows installer script in tests/acceptance/test_installer.py).
 DEB_BASE = [
     "libegl1",
     "libgl1",
@@ -49,6 +50,7 @@ DEB_BASE = [
     "libdbus-1-3",
     "fonts-dejavu-core",
     "poppler-utils",
+    "nsis",
 ]
 # Only when this Python cannot make a venv with pip on its own (Debian's python3).
 DEB_PYTHON = ["python3-venv", "python3-pip"]

@@ -6,14 +6,28 @@ first needed, so the window appears within a second.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import (
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QSettings,
+    QTimer,
+    QTranslator,
+)
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from shnor_desktop import APP_NAME, ORG_NAME
+from shnor_desktop.resources import resource_dir
+from shnor_desktop.ui.crash import CrashHandler
 from shnor_desktop.ui.main_window import MainWindow
+from shnor_desktop.ui.single_instance import Answer, ask_holder
 
 QT_CATALOGUE = "qtbase"
 """Qt's own catalogue of the widgets' texts (``qt_ru.qm`` only points at it and more)."""
@@ -83,6 +97,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORG_NAME)
     app.setApplicationName(APP_NAME)
+    icon = resource_dir() / "icons" / "shnor-desktop.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     QLocale.setDefault(QLocale(QLocale.Language.Russian, QLocale.Country.Russia))
     # Qt's standard dialogs (buttons «Да», «Отмена», file dialogs) in Russian; the
     # Python side of the translators is kept, or Qt would lose the overridden translate().
@@ -90,24 +107,86 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_initial(window: MainWindow, db_path: Path | None, demo: bool) -> None:
+def initial_database(window: MainWindow, db_path: Path | None, demo: bool) -> Path | None:
+    """The database a start opens: the ``--db`` path, else the last one (none for the demo)."""
+    if demo:
+        return None
+    if db_path is not None:
+        return Path(db_path).expanduser().absolute()
+    return window.last_database()
+
+
+def open_initial(
+    window: MainWindow, db_path: Path | None, demo: bool, answer: Answer | None = None
+) -> None:
     """Open what the command line asked for, else the database open at the last close.
 
     A ``--db`` path that does not exist (or is empty) gets the offer to create
     a database there; a remembered database that has gone is skipped quietly.
+    ``answer`` is what the knock at another window holding that database found.
     """
+    target = initial_database(window, db_path, demo)
     if demo:
         window.open_demo()
-    elif db_path is not None:
-        window.open_database(Path(db_path).expanduser().absolute(), offer_create=True)
-    elif (last := window.last_database()) is not None:
-        window.open_database(last)
+    elif target is not None:
+        window.open_database(target, offer_create=db_path is not None, answer=answer)
+
+
+def install_crash_handler(window: MainWindow) -> CrashHandler:
+    """Catch what nobody caught: a Russian dialog, a log, the database as last saved."""
+    return CrashHandler(
+        window,
+        window=lambda: window,
+        database=lambda: window.db.path if window.db is not None else None,
+        on_storage_lost=window.storage_lost,
+    ).install()
+
+
+SMOKE_ENV = "SHNOR_DESKTOP_SMOKE"
+"""Set to 1, the window quits with 0 once it is painted (with ``--demo``: once the demo is
+open and painted), printing ``smoke: …`` timings: the bundle's smoke run uses it."""
+
+
+class _SmokeWatch(QObject):
+    """Quit the application at the first paint of the window that shows what was asked."""
+
+    def __init__(self, window: MainWindow, demo: bool, started: float) -> None:
+        super().__init__(window)
+        self._window, self._demo, self._started = window, demo, started
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint and (not self._demo or self._window.db is not None):
+            self._window.removeEventFilter(self)
+            elapsed = time.perf_counter() - self._started
+            what = "demo-open" if self._demo else "window-shown"
+            # Qt's own Russian catalogue loaded means the bundle carries qtbase_ru.qm.
+            qt_ru = (
+                "yes" if any(not isinstance(t, QtGapsTranslator) for t in _TRANSLATORS) else "no"
+            )
+            print(f"smoke: {what} {elapsed:.3f} s after run_gui; qtbase_ru {qt_ru}", flush=True)
+            QTimer.singleShot(0, self._window.close)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
 
 
 def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
     """Open the main window on ``db_path``, a fresh demo database, or the last one used."""
+    started = time.perf_counter()
     app = make_application()
     window = MainWindow(QSettings())
+    target = initial_database(window, db_path, demo)
+    answer = ask_holder(target) if target is not None else Answer.FREE
+    if answer is Answer.FORWARDED:
+        # One window per database: the window that has it came forward; this start ends.
+        window.deleteLater()
+        return 0
+    handler = install_crash_handler(window)
+    if os.environ.get(SMOKE_ENV) == "1":
+        _SmokeWatch(window, demo, started)
     window.show()
-    QTimer.singleShot(0, lambda: open_initial(window, db_path, demo))
-    return int(app.exec())
+    QTimer.singleShot(0, lambda: open_initial(window, db_path, demo, answer))
+    try:
+        return int(app.exec())
+    finally:
+        handler.uninstall()

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from shnor_desktop import APP_NAME, __version__
+from shnor_desktop import APP_NAME, __version__, cli_exchange, cli_export, cli_report, cli_signing
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -172,6 +172,10 @@ def build_parser() -> RussianArgumentParser:
         metavar="ПАПКА",
         help="папка для копии (по умолчанию «<имя базы>-backups» рядом с базой)",
     )
+    cli_export.add_parser(commands)
+    cli_exchange.add_parsers(commands)
+    cli_signing.add_parsers(commands)
+    cli_report.add_parser(commands)
     return parser
 
 
@@ -381,6 +385,12 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _cmd_demo,
     "check": _cmd_check,
     "backup": _cmd_backup,
+    "export": cli_export.run,
+    "template": cli_exchange.run_template,
+    "import": cli_exchange.run_import,
+    "verify": cli_signing.run_verify,
+    "make-test-certificate": cli_signing.run_make_test_certificate,
+    "report": cli_report.run,
 }
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -48,7 +49,9 @@ from shnor_desktop.models.errors import (
     AlreadyRevertedError,
     ConstraintError,
     DatabaseLockedError,
+    DatabaseUnavailableError,
     NestedChangeSetError,
+    ReadOnlyDatabaseError,
     RecordNotFoundError,
     RevertConflictError,
 )
@@ -519,6 +522,8 @@ class ChangeLog:
         self._id_tables = 0
         self.path = _main_path(conn)
         self.listeners: list[Callable[[ChangeSetInfo], None]] = []
+        # A database opened for viewing (models/db.py, read_only=True) refuses every write.
+        self.read_only = bool(conn.execute("PRAGMA query_only").fetchone()[0])
 
     # --- connections -----------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
@@ -529,7 +534,12 @@ class ChangeLog:
         if conn is None:
             from shnor_desktop.models.db import connect
 
-            conn = connect(Path(self.path), reader=True)
+            if self.read_only:  # the viewer's readers open the file the way it was opened
+                wal = Path(f"{self.path}-wal")
+                conn = connect(Path(self.path), read_only=True, immutable=not wal.exists())
+                conn.execute("PRAGMA query_only = ON")
+            else:
+                conn = connect(Path(self.path), reader=True)
             self._local.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)
@@ -697,12 +707,20 @@ class ChangeLog:
                 listener(info)
 
     def _begin(self, timeout: float) -> None:
+        if self.read_only:
+            raise ReadOnlyDatabaseError(Path(self.path))
+        # A file whose medium was pulled out: on Linux the open handle would go on
+        # writing into a deleted file, and the change would be lost unseen.
+        if self.path and not os.path.exists(self.path):
+            raise DatabaseUnavailableError(Path(self.path), "missing")
         self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseLockedError(Path(self.path), "program") from exc
+            if "disk I/O error" in str(exc) or "unable to open" in str(exc):
+                raise DatabaseUnavailableError(Path(self.path), str(exc)) from exc
             raise
 
     def _finish(self, cs: ChangeSet) -> None:

@@ -12,8 +12,13 @@ from pathlib import Path
 from shnor_desktop.models.changelog import ChangeLog, UndoStack
 from shnor_desktop.models.db import BeforeUpgrade, open_database
 from shnor_desktop.models.district import DistrictRepository
+from shnor_desktop.models.events import EventRepository
 from shnor_desktop.models.indicators import IndicatorRepository
+from shnor_desktop.models.journal import JournalRepository
+from shnor_desktop.models.meetings import MeetingRepository
+from shnor_desktop.models.people import PeopleRepository
 from shnor_desktop.models.results import ResultsRepository
+from shnor_desktop.models.risks import RiskRepository
 from shnor_desktop.models.roadmap import RoadmapRepository
 from shnor_desktop.models.schools import SchoolRepository
 from shnor_desktop.models.settings import SettingsRepository
@@ -33,12 +38,28 @@ class Database:
         self.results = ResultsRepository(self.log)
         self.indicators = IndicatorRepository(self.log, self.results)
         self.roadmap = RoadmapRepository(self.log)
+        self.people = PeopleRepository(self.log, self.district)
+        self.journal = JournalRepository(self.log)
+        self.events = EventRepository(self.log)
+        self.risks = RiskRepository(self.log, self.roadmap)
+        self.meetings = MeetingRepository(self.log, self.roadmap)
 
     @classmethod
-    def open(cls, path: Path, before_upgrade: BeforeUpgrade | None = None) -> Database:
-        """Open (or create) the database at ``path``, migrating an older schema."""
+    def open(
+        cls, path: Path, before_upgrade: BeforeUpgrade | None = None, *, read_only: bool = False
+    ) -> Database:
+        """Open (or create) the database at ``path``, migrating an older schema.
+
+        ``read_only`` opens it for viewing only: every write is refused
+        (:class:`~shnor_desktop.models.errors.ReadOnlyDatabaseError`).
+        """
         path = Path(path)
-        return cls(path, open_database(path, before_upgrade))
+        return cls(path, open_database(path, before_upgrade, read_only=read_only))
+
+    @property
+    def read_only(self) -> bool:
+        """True when the database was opened for viewing only."""
+        return self.log.read_only
 
     def reader(self) -> sqlite3.Connection:
         """The connection the calling thread reads with (see :meth:`ChangeLog.reader`)."""
@@ -48,6 +69,7 @@ class Database:
         """Checkpoint the WAL into the main file and close every connection."""
         self.log.close_readers()
         try:
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not self.read_only:  # a viewer leaves the file to the one who writes it
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.conn.close()

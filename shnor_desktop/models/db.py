@@ -7,13 +7,18 @@ written by a newer application is refused without a byte of it changing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shnor_desktop.models.errors import NotADatabaseError, SchemaTooNewError
+from shnor_desktop.models.errors import (
+    NotADatabaseError,
+    ReadOnlyDatabaseError,
+    SchemaTooNewError,
+)
 from shnor_desktop.models.metrics import register_sql
 from shnor_desktop.models.schema import MIGRATIONS, SCHEMA_VERSION
 from shnor_desktop.models.text import fold
@@ -37,18 +42,22 @@ def from_row(cls: type[T], row: sqlite3.Row) -> T:
     return cls(**row_values(row, cls))
 
 
-def connect(path: Path, *, read_only: bool = False, reader: bool = False) -> sqlite3.Connection:
+def connect(
+    path: Path, *, read_only: bool = False, reader: bool = False, immutable: bool = False
+) -> sqlite3.Connection:
     """Open a connection with the pragmas every connection of the app needs.
 
     The writer and the per-thread readers of the application may be used from
     another thread than the one that opened them (the change log guards the
     writer with a lock; a reader belongs to one thread but is closed by the
     thread that closes the database), so ``check_same_thread`` is off.
-    ``reader=True`` opens a connection that refuses writes (``query_only``).
+    ``reader=True`` opens a connection that refuses writes (``query_only``);
+    ``immutable`` (with ``read_only``) tells SQLite that nobody changes the file.
     """
     if read_only:
+        flags = "mode=ro&immutable=1" if immutable else "mode=ro"
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            f"{path.resolve().as_uri()}?{flags}", uri=True, check_same_thread=False
         )
     else:
         conn = sqlite3.connect(
@@ -98,13 +107,40 @@ def read_schema_version(path: Path) -> int:
     return version
 
 
-def open_database(path: Path, before_upgrade: BeforeUpgrade | None = None) -> sqlite3.Connection:
+def writable(path: Path) -> bool:
+    """Tell whether the application may write ``path``: the file and its folder (for the WAL).
+
+    False for a write-protected file (Windows' read-only attribute), a file on a
+    locked medium, or a folder the user may not write in.
+    """
+    path = Path(path)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def open_database(
+    path: Path, before_upgrade: BeforeUpgrade | None = None, *, read_only: bool = False
+) -> sqlite3.Connection:
     """Open (creating if missing) the database at ``path`` and bring its schema up to date.
 
     ``before_upgrade(path, old, new)`` runs before an existing database is
-    migrated, so the caller can back it up first.
+    migrated, so the caller can back it up first.  ``read_only`` opens an
+    existing database of the current schema for viewing: the connection
+    refuses every write (``query_only``; the change log then raises
+    :class:`ReadOnlyDatabaseError` before a write starts).
     """
     path = Path(path)
+    if read_only:
+        version = read_schema_version(path)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(path, version, SCHEMA_VERSION)
+        if version < SCHEMA_VERSION:
+            raise ReadOnlyDatabaseError(path, "upgrade")
+        # Without a WAL beside it nobody has the file open for writing: open it immutable,
+        # so a viewer leaves no -wal/-shm beside a write-protected file (nor needs them).
+        wal = path.with_name(path.name + "-wal")
+        conn = connect(path, read_only=True, immutable=not wal.exists())
+        conn.execute("PRAGMA query_only = ON")
+        return conn
     exists = path.exists() and path.stat().st_size > 0
     if exists:
         version = read_schema_version(path)

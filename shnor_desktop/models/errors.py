@@ -99,3 +99,29 @@ class NestedChangeSetError(DomainError):
 
 class Cancelled(DomainError):
     """The user cancelled a long operation; nothing of it was kept."""
+
+
+@dataclass
+class ReadOnlyDatabaseError(DomainError):
+    """The database is open read-only, so nothing can be written to it.
+
+    ``reason`` says why it was opened so: ``"file"`` (the file or its folder is
+    write-protected), ``"instance"`` (another window of the program has it and
+    does not answer), or ``"upgrade"`` (an older schema that a read-only file
+    cannot be upgraded to).
+    """
+
+    path: Path
+    reason: str = "file"
+
+
+@dataclass
+class DatabaseUnavailableError(DomainError):
+    """The database file cannot be reached any more (a pulled-out USB stick, a lost share).
+
+    Raised before a write starts, so nothing was written; ``detail`` is the
+    system's own word, if any.
+    """
+
+    path: Path
+    detail: str = ""

@@ -471,11 +471,31 @@ CREATE INDEX tutor_visit_school_date ON tutor_visit(school_id, visit_date);
 CREATE INDEX tutor_visit_tutor_date ON tutor_visit(tutor_id, visit_date);
 CREATE INDEX tutor_visit_follow_up ON tutor_visit(follow_up_status, due_date);
 
--- events: where a row came from, notes and folded text for search.
-ALTER TABLE event ADD COLUMN generated INTEGER NOT NULL DEFAULT 0
-    CHECK (generated IN (0, 1));
-ALTER TABLE event ADD COLUMN notes TEXT NOT NULL DEFAULT '';
-ALTER TABLE event ADD COLUMN search_fold TEXT NOT NULL DEFAULT '';
+-- events: the date may be unknown (seed 000 lists an event «(дата, охват – 56
+-- чел.)»), where a row came from, notes and folded text for search.  SQLite
+-- cannot drop a NOT NULL, so the table is rebuilt (no table refers to it);
+-- rows written before get their folded text (the same as ``event_fold``).
+CREATE TABLE event_v6 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_date   TEXT,
+    kind         TEXT NOT NULL DEFAULT 'семинар',
+    topic        TEXT NOT NULL CHECK (length(trim(topic)) > 0),
+    audience     TEXT NOT NULL DEFAULT '',
+    coverage     INTEGER CHECK (coverage >= 0),
+    organiser    TEXT NOT NULL DEFAULT '',
+    place        TEXT NOT NULL DEFAULT '',
+    generated    INTEGER NOT NULL DEFAULT 0 CHECK (generated IN (0, 1)),
+    notes        TEXT NOT NULL DEFAULT '',
+    search_fold  TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO event_v6 (id, event_date, kind, topic, audience, coverage, organiser, place,
+                      search_fold)
+    SELECT id, event_date, kind, topic, audience, coverage, organiser, place,
+           fold(kind || ' | ' || topic || ' | ' || audience || ' | ' || organiser
+                || ' | ' || place || ' | ')
+    FROM event;
+DROP TABLE event;
+ALTER TABLE event_v6 RENAME TO event;
 CREATE INDEX event_date ON event(event_date);
 
 -- risk profiles: the order of the factors in a list, and the anti-risk
@@ -493,6 +513,16 @@ CREATE TABLE risk_measure (
 CREATE INDEX risk_measure_risk ON risk_measure(school_risk_id, position);
 CREATE INDEX risk_measure_activity ON risk_measure(activity_id) WHERE activity_id IS NOT NULL;
 CREATE INDEX school_risk_year ON school_risk(year, risk_factor_id);
+-- a factor's short name for the matrix's column heads; whether a school's
+-- factor was generated (the demo marks the levels no document gave) and what
+-- it rests on; measures written as text in version 1 become rows.
+ALTER TABLE risk_factor ADD COLUMN short_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE school_risk ADD COLUMN generated INTEGER NOT NULL DEFAULT 0
+    CHECK (generated IN (0, 1));
+ALTER TABLE school_risk ADD COLUMN note TEXT NOT NULL DEFAULT '';
+INSERT INTO risk_measure (school_risk_id, position, text)
+    SELECT id, 0, trim(measures) FROM school_risk WHERE length(trim(measures)) > 0;
+UPDATE school_risk SET measures = '' WHERE measures <> '';
 
 -- meetings: the secretary; an item's decision as written (responsible and
 -- deadline) and a unanimous vote; the protocol item an activity came from.
@@ -503,7 +533,17 @@ ALTER TABLE meeting_item ADD COLUMN unanimous INTEGER NOT NULL DEFAULT 0
     CHECK (unanimous IN (0, 1));
 ALTER TABLE roadmap_activity ADD COLUMN meeting_item_id INTEGER REFERENCES meeting_item(id);
 CREATE INDEX meeting_item_meeting ON meeting_item(meeting_id, position);
-CREATE INDEX meeting_attendee_meeting ON meeting_attendee(meeting_id);
+-- The protocol names the chair and the secretary with their posts as written
+-- («Председатель: муниципальный координатор – …»), and those present in its
+-- order, each under the capacity they attend in («Тьютор-консультант:») with
+-- the post as written then («директор МУ РЦ»): a person's post may change
+-- later, the protocol's words do not.
+ALTER TABLE meeting ADD COLUMN chair_post TEXT NOT NULL DEFAULT '';
+ALTER TABLE meeting ADD COLUMN secretary_post TEXT NOT NULL DEFAULT '';
+ALTER TABLE meeting_attendee ADD COLUMN post TEXT NOT NULL DEFAULT '';
+ALTER TABLE meeting_attendee ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX meeting_attendee_meeting ON meeting_attendee(meeting_id, position);
+CREATE INDEX meeting_date ON meeting(meeting_date);
 CREATE INDEX roadmap_activity_meeting_item ON roadmap_activity(meeting_item_id)
     WHERE meeting_item_id IS NOT NULL;
 
@@ -513,6 +553,21 @@ ALTER TABLE import_batch ADD COLUMN school_id INTEGER REFERENCES school(id);
 ALTER TABLE import_batch ADD COLUMN year INTEGER;
 ALTER TABLE import_batch ADD COLUMN template_version TEXT NOT NULL DEFAULT '';
 CREATE INDEX import_batch_school ON import_batch(school_id, year);
+-- A school's own word on the roadmap activities that concern it, by school
+-- year (an activity concerns many schools: each reports its part).
+CREATE TABLE activity_report (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    activity_id  INTEGER NOT NULL REFERENCES roadmap_activity(id),
+    school_id    INTEGER NOT NULL REFERENCES school(id),
+    year         INTEGER NOT NULL CHECK (year BETWEEN 1990 AND 2100),
+    status       TEXT NOT NULL DEFAULT 'planned'
+                     CHECK (status IN ('planned', 'in_progress', 'done',
+                                       'partly', 'not_done', 'cancelled')),
+    progress     REAL CHECK (progress BETWEEN 0 AND 100),
+    evidence     TEXT NOT NULL DEFAULT '',
+    UNIQUE (activity_id, school_id, year)
+);
+CREATE INDEX activity_report_school ON activity_report(school_id, year);
 
 -- reports: texts the coordinator writes for a report (the conclusions of the
 -- annual report), kept by kind, school year and key.
@@ -575,11 +630,47 @@ def person_fold(full_name: str) -> str:
     return fold(full_name)
 
 
+VISIT_FOLD_SOURCES = (
+    "form",
+    "topic",
+    "findings",
+    "recommendations",
+    "follow_up_note",
+)
+"""The columns of a tutor journal entry that search looks in (folded into ``search_fold``).
+
+The tutor's and the school's names and the deficits are matched through their
+own folded columns (a renamed school is found by its new name at once).
+"""
+
+
+def visit_fold(*parts: str) -> str:
+    """Return the text that journal search matches against (the parts, folded)."""
+    return fold(" | ".join(parts))
+
+
+def deficit_fold(name: str) -> str:
+    """Return the folded name of a deficit (one deficit per name, whatever its case)."""
+    return fold(name)
+
+
+EVENT_FOLD_SOURCES = ("kind", "topic", "audience", "organiser", "place", "notes")
+"""The columns of an event that search looks in (folded into ``search_fold``)."""
+
+
+def event_fold(*parts: str) -> str:
+    """Return the text that event search matches against (the parts, folded)."""
+    return fold(" | ".join(parts))  # a separator that no search phrase spans
+
+
 # Columns the write path keeps in step with others: table -> (column, sources, function).
 DERIVED: dict[str, tuple[str, tuple[str, ...], Callable[..., str]]] = {
     "school": ("name_fold", ("full_name", "short_name", "locality"), school_fold),
     "person": ("name_fold", ("full_name",), person_fold),
     "roadmap_activity": ("search_fold", ACTIVITY_FOLD_SOURCES, activity_fold),
+    "tutor_visit": ("search_fold", VISIT_FOLD_SOURCES, visit_fold),
+    "deficit": ("name_fold", ("name",), deficit_fold),
+    "event": ("search_fold", EVENT_FOLD_SOURCES, event_fold),
 }
 
 MIGRATIONS: Sequence[Sequence[MigrationStep]] = (

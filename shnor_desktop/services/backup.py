@@ -630,7 +630,7 @@ def restore_backup(backup_path: Path, db_path: Path) -> BackupInfo:
 
 
 # --------------------------------------------------------------------------- opening
-def open_with_backup(db_path: Path, *, create: bool = False) -> Database:
+def open_with_backup(db_path: Path, *, create: bool = False, read_only: bool = False) -> Database:
     """Open the database at ``db_path`` for the application, backing up before a migration.
 
     The file is checked first (:func:`~shnor_desktop.services.files.check_database_file`):
@@ -641,7 +641,9 @@ def open_with_backup(db_path: Path, *, create: bool = False) -> Database:
     :class:`SchemaTooNewError` and is left byte for byte as it was.
 
     With ``create`` a new, empty database is made when the file is missing or
-    has 0 bytes (the caller asked the user first).
+    has 0 bytes (the caller asked the user first).  ``read_only`` opens it for
+    viewing only (a write-protected file, a window of the program that hung):
+    nothing is migrated or written.
     """
     db_path = Path(db_path)
 
@@ -651,6 +653,6 @@ def open_with_backup(db_path: Path, *, create: bool = False) -> Database:
     try:
         check_database_file(db_path)
     except (DatabaseMissingError, EmptyDatabaseFileError):
-        if not create:
+        if not create or read_only:
             raise
-    return Database.open(db_path, before_upgrade=before_upgrade)
+    return Database.open(db_path, before_upgrade=before_upgrade, read_only=read_only)

@@ -30,7 +30,7 @@ from typing import Final
 
 from shnor_desktop.models.changelog import ChangeLog, ChangeSet
 from shnor_desktop.models.db import open_database
-from shnor_desktop.services import demo_indicators, demo_roadmap
+from shnor_desktop.services import demo_events, demo_indicators, demo_risks, demo_roadmap
 
 Figure = int | float
 
@@ -147,22 +147,36 @@ class SeedPerson:
     position: str
     organisation: str
     roles: tuple[SeedRole, ...]
-    attendee_role: str | None
-    """Role text in the protocol's list of those present; None for the chair."""
+
+
+@dataclass(frozen=True)
+class SeedAttendee:
+    """One of those present, as the protocol lists them: «Гладилова О.А. – директор МУ РЦ»."""
+
+    person_key: str
+    role: str
+    """The heading they are listed under (the capacity they attend in)."""
+    post: str
+    """The post as the protocol writes it."""
 
 
 @dataclass(frozen=True)
 class SeedMeeting:
-    """A working-group meeting with one agenda item."""
+    """A working-group protocol: its heading, chair, those present and one agenda item.
+
+    Seed 004 names neither a place nor a secretary: the demo leaves both empty.
+    """
 
     number: str
     meeting_date: str
     title: str
     chair_key: str
+    chair_post: str
+    attendees: tuple[SeedAttendee, ...]
     item_title: str
     heard: str
     decided: str
-    vote_note: str
+    unanimous: bool
 
 
 DISTRICT: Final = SeedDistrict(
@@ -577,7 +591,6 @@ PEOPLE: Final = (
             SeedRole("coordinator", "муниципальный координатор"),
             SeedRole("working_group", "председатель рабочей группы"),
         ),
-        None,
     ),
     SeedPerson(
         "gladilova",
@@ -585,7 +598,6 @@ PEOPLE: Final = (
         "директор МУ РЦ",
         "МУ РЦ",
         (SeedRole("tutor", _TUTOR), SeedRole("working_group", "директор МУ РЦ")),
-        _TUTOR,
     ),
     SeedPerson(
         "mazaleva",
@@ -596,7 +608,6 @@ PEOPLE: Final = (
             SeedRole("tutor", _TUTOR),
             SeedRole("working_group", "методист МУРЦ, муниципальный координатор ЕГЭ"),
         ),
-        _TUTOR,
     ),
     SeedPerson(
         "tyurkina",
@@ -607,7 +618,6 @@ PEOPLE: Final = (
             SeedRole("tutor", _TUTOR),
             SeedRole("working_group", "методист МУРЦ, муниципальный координатор ОГЭ"),
         ),
-        _TUTOR,
     ),
     SeedPerson(
         "kochneva",
@@ -618,7 +628,6 @@ PEOPLE: Final = (
             SeedRole("head_rmo", "руководитель РМО учителей русского языка и литературы"),
             SeedRole("working_group", _TUTOR),
         ),
-        _TUTOR,
     ),
     SeedPerson(
         "babukhina",
@@ -629,7 +638,6 @@ PEOPLE: Final = (
             SeedRole("head_rmo", "руководитель РМО учителей математики"),
             SeedRole("working_group", _TUTOR),
         ),
-        _TUTOR,
     ),
     SeedPerson(
         "lobanova",
@@ -640,7 +648,6 @@ PEOPLE: Final = (
             SeedRole("head_rmo", "руководитель РМО учителей начальных классов"),
             SeedRole("working_group", _TUTOR),
         ),
-        _TUTOR,
     ),
 )
 
@@ -657,13 +664,24 @@ _AGENDA_SUBJECT = (
 MEETING: Final = SeedMeeting(
     number="1",
     meeting_date="2023-07-03",
+    # The protocol's heading as the seed writes it (genitive: «[Протокол] заседания …»).
     title=(
-        "Заседание рабочей группы муниципальной команды по сопровождению реализации адресной "
+        "Заседания рабочей группы муниципальной команды по сопровождению реализации адресной "
         "программы поддержки общеобразовательных организаций, имеющих низкие образовательные "
         "результаты обучающихся и/или школ, функционирующих в неблагоприятных социальных "
         "условиях"
     ),
     chair_key="astrakhantseva",
+    chair_post="муниципальный координатор",
+    # «Присутствовали: Тьютор-консультант:» and then each with the post the protocol gives.
+    attendees=(
+        SeedAttendee("gladilova", _TUTOR, "директор МУ РЦ"),
+        SeedAttendee("mazaleva", _TUTOR, "методист МУРЦ, муниципальный координатор ЕГЭ"),
+        SeedAttendee("tyurkina", _TUTOR, "методист МУРЦ, муниципальный координатор ОГЭ"),
+        SeedAttendee("kochneva", _TUTOR, "руководитель РМО учителей русского языка и литературы"),
+        SeedAttendee("babukhina", _TUTOR, "руководитель РМО учителей математики"),
+        SeedAttendee("lobanova", _TUTOR, "руководитель РМО учителей начальных классов"),
+    ),
     item_title=f"{_AGENDA_SUBJECT}. с изменениями и дополнениями от 2022 года.",
     heard=(
         "муниципального координатора Астраханцеву О.В., по вопросу "
@@ -690,7 +708,7 @@ MEETING: Final = SeedMeeting(
             "(Приложение 2).",
         )
     ),
-    vote_note="Голосовали единогласно.",
+    unanimous=True,  # «Голосовали единогласно.»
 )
 
 MENTOR_CODES: Final = ("08", "09")
@@ -787,7 +805,9 @@ class _Steps:
 def _work_units() -> int:
     """The number of progress steps of a build."""
     years = 1 + len(GENERATED_YEARS)
-    return 1 + len(DISTRICT_YEARS) + 1 + len(PEOPLE) + len(SCHOOLS) * (1 + years) + 1 + 1 + 1 + 1
+    events_and_risks = 2
+    rest = 1 + 1 + 1 + 1 + events_and_risks
+    return 1 + len(DISTRICT_YEARS) + 1 + len(PEOPLE) + len(SCHOOLS) * (1 + years) + rest
 
 
 def _remove_database(path: Path) -> None:
@@ -885,8 +905,13 @@ def _fill(cs: ChangeSet, steps: _Steps) -> None:
 
     insert_demo_results(cs, school_ids)
     steps.tick()
+    from shnor_desktop.services.demo_journal import insert_journal  # it imports this module
+
+    insert_journal(cs, school_ids, person_ids)
     demo_indicators.insert_indicators(cs, programme_id, school_ids, steps.tick)
     demo_roadmap.insert_roadmap(cs, district_id, school_ids, steps.tick)
+    demo_events.insert_demo_events(cs, steps.tick)
+    demo_risks.insert_demo_risks(cs, school_ids, steps.tick)
     _insert_meeting(cs, programme_id, person_ids)
     steps.tick()
 
@@ -1132,7 +1157,7 @@ def drift_profile(
 
 
 def _insert_meeting(cs: ChangeSet, programme_id: int, person_ids: Mapping[str, int]) -> None:
-    """Insert protocol №1 of 03.07.2023 with its attendees and agenda item."""
+    """Insert protocol №1 of 03.07.2023 as seed 004 gives it: no place, no secretary named."""
     meeting_id = cs.insert(
         "meeting",
         {
@@ -1141,19 +1166,23 @@ def _insert_meeting(cs: ChangeSet, programme_id: int, person_ids: Mapping[str, i
             "meeting_date": MEETING.meeting_date,
             "title": MEETING.title,
             "chair_id": person_ids[MEETING.chair_key],
+            "chair_post": MEETING.chair_post,
+            "secretary_id": None,
         },
     )
-    for person in PEOPLE:
-        if person.attendee_role is None:
-            continue
-        cs.insert(
-            "meeting_attendee",
+    cs.insert_many(
+        "meeting_attendee",
+        [
             {
                 "meeting_id": meeting_id,
-                "person_id": person_ids[person.key],
-                "role_text": person.attendee_role,
-            },
-        )
+                "person_id": person_ids[attendee.person_key],
+                "role_text": attendee.role,
+                "post": attendee.post,
+                "position": position,
+            }
+            for position, attendee in enumerate(MEETING.attendees, 1)
+        ],
+    )
     cs.insert(
         "meeting_item",
         {
@@ -1162,6 +1191,6 @@ def _insert_meeting(cs: ChangeSet, programme_id: int, person_ids: Mapping[str, i
             "title": MEETING.item_title,
             "heard": MEETING.heard,
             "decided": MEETING.decided,
-            "vote_note": MEETING.vote_note,
+            "unanimous": int(MEETING.unanimous),
         },
     )

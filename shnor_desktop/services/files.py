@@ -118,6 +118,34 @@ class FileNotCreatableError(DomainError):
     errno: int = 0
 
 
+@dataclass
+class PathTooLongError(DomainError):
+    """The path is longer than SQLite can open here (``unit``: "chars" or "bytes")."""
+
+    path: Path
+    length: int
+    limit: int
+    unit: str = "chars"
+
+
+# SQLite appends «-journal» (8) to a database's name and opens at most MAX_PATH (260)
+# characters on Windows, 512 bytes elsewhere: past that «unable to open database file».
+WINDOWS_PATH_LIMIT = 250
+"""Characters of a database's full path on Windows."""
+OTHER_PATH_LIMIT = 500
+"""UTF-8 bytes of a database's full path elsewhere (a Cyrillic letter takes two)."""
+
+
+def check_path_length(path: Path, *, windows: bool | None = None) -> None:
+    """Raise :class:`PathTooLongError` when SQLite could not open a database at ``path``."""
+    text = str(Path(path).absolute())
+    if windows if windows is not None else os.name == "nt":
+        if len(text) > WINDOWS_PATH_LIMIT:
+            raise PathTooLongError(Path(path), len(text), WINDOWS_PATH_LIMIT, "chars")
+    elif len(text.encode("utf-8")) > OTHER_PATH_LIMIT:
+        raise PathTooLongError(Path(path), len(text.encode("utf-8")), OTHER_PATH_LIMIT, "bytes")
+
+
 # --------------------------------------------------------------------------- reading
 def _fold_sql(value: object) -> str | None:
     return None if value is None else fold(str(value))
@@ -214,6 +242,7 @@ def check_file_shape(path: Path) -> int:
         raise DatabaseMissingError(path)
     if path.is_dir():
         raise NotAFileError(path)
+    check_path_length(path)
     size = path.stat().st_size
     if size == 0:
         raise EmptyDatabaseFileError(path, 0)
@@ -286,12 +315,13 @@ def check_new_database_path(path: Path, *, make_folder: bool = True) -> Path:
     The folder is made when missing (``make_folder``); a file is created and
     removed again to prove the name is allowed there.  An existing 0-byte file
     is accepted (it holds nothing).  Raises :class:`RelativePathError`,
-    :class:`NotAFileError`, :class:`DatabaseExistsError`,
+    :class:`PathTooLongError`, :class:`NotAFileError`, :class:`DatabaseExistsError`,
     :class:`FolderNotCreatedError` or :class:`FileNotCreatableError`.
     """
     path = Path(path)
     if not path.is_absolute() or not path.name:
         raise RelativePathError(path)
+    check_path_length(path)
     if path.is_dir():
         raise NotAFileError(path)
     if path.exists():

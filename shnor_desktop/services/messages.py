@@ -18,10 +18,12 @@ from shnor_desktop.models.errors import (
     Cancelled,
     ConstraintError,
     DatabaseLockedError,
+    DatabaseUnavailableError,
     DomainError,
     IntegrityError,
     NestedChangeSetError,
     NotADatabaseError,
+    ReadOnlyDatabaseError,
     RecordNotFoundError,
     RevertConflictError,
     SchemaTooNewError,
@@ -38,6 +40,7 @@ from shnor_desktop.services.backup import (
     RestoreSameFileError,
 )
 from shnor_desktop.services.demo import DemoCancelled
+from shnor_desktop.services.exchange.wording import describe_exchange_error
 from shnor_desktop.services.files import (
     DatabaseDamagedError,
     DatabaseExistsError,
@@ -46,8 +49,10 @@ from shnor_desktop.services.files import (
     FileNotCreatableError,
     FolderNotCreatedError,
     NotAFileError,
+    PathTooLongError,
     RelativePathError,
 )
+from shnor_desktop.services.reports.errors import ReportInputError, describe_report_error
 
 TABLE_NAMES: dict[str, str] = {
     "meta": "служебные сведения",
@@ -75,7 +80,12 @@ TABLE_NAMES: dict[str, str] = {
     "change_set": "журнал изменений",
     "change": "журнал изменений",
     "import_batch": "загрузки файлов",
+    "activity_report": "отчёты школ о мероприятиях",
     "setting": "настройки",
+    "report_text": "тексты отчётов",
+    "deficit": "дефициты",
+    "tutor_visit_deficit": "дефициты, выявленные при посещениях",
+    "risk_measure": "антирисковые меры",
 }
 """Russian names of the tables, as the user knows the sections of the program."""
 
@@ -164,6 +174,14 @@ def _domain(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per er
     write_path = _write_path(exc)
     if write_path is not None:
         return write_path
+    signing = _signing(exc)
+    if signing is not None:
+        return signing
+    if isinstance(exc, ReportInputError):
+        return describe_report_error(exc)
+    risk_list = _risk_errors(exc)
+    if risk_list is not None:
+        return risk_list
     if isinstance(exc, SchemaTooNewError):
         return (
             f"Файл базы {_name(exc.path)} создан более новой версией программы "
@@ -192,6 +210,28 @@ def _domain(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per er
         )
     if isinstance(exc, AlreadyRevertedError):
         return f"Изменение № {exc.set_id} уже отменено."
+    return _storage(exc)
+
+
+def _storage(exc: DomainError) -> str | None:
+    """Word a database open for viewing only and a file that went away (issue 12)."""
+    if isinstance(exc, ReadOnlyDatabaseError):
+        if exc.reason == "upgrade":
+            return (
+                f"База {_name(exc.path)} создана прежней версией программы, и её нужно "
+                "обновить, но файл доступен только для чтения. Скопируйте файл в папку, "
+                "где его можно изменять (например, в «Документы»), и откройте копию."
+            )
+        return (
+            f"База {_name(exc.path)} открыта только для просмотра: изменения в неё "
+            "не записываются. Изменение не сохранено."
+        )
+    if isinstance(exc, DatabaseUnavailableError):
+        return (
+            f"Файл базы {_name(exc.path)} недоступен: возможно, отключён носитель (флешка) "
+            "или пропала сетевая папка. Изменение не сохранено, всё сохранённое раньше "
+            "осталось в файле. Подключите носитель и повторите."
+        )
     return _backup(exc)
 
 
@@ -268,6 +308,13 @@ def _files(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per err
         )
     if isinstance(exc, NotAFileError):
         return f"{_name(exc.path)} — это папка, а нужен файл базы данных (.sqlite)."
+    if isinstance(exc, PathTooLongError):
+        unit = "знаков" if exc.unit == "chars" else "байт"
+        return (
+            f"Путь к файлу {_name(exc.path)} слишком длинный ({exc.length} {unit}, а можно "
+            f"не больше {exc.limit}): с таким путём база не откроется. Выберите папку "
+            "покороче, например «Документы», или сократите имена папок."
+        )
     if isinstance(exc, RelativePathError):
         return (
             f"Укажите полный путь к файлу вместе с папкой, а не только имя {_name(exc.path)} "
@@ -288,7 +335,7 @@ def _files(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per err
             f"Не удалось создать файл {_name(exc.path)}: {_os_reason(exc.errno)}. "
             "Выберите другое имя или другую папку."
         )
-    return None
+    return describe_exchange_error(exc)
 
 
 def describe_error(exc: BaseException) -> str:  # noqa: PLR0911 (one branch per kind)
@@ -353,6 +400,18 @@ _ISSUES: dict[str, str] = {
     "unknown_section": "такого раздела нет в базе",
     "concern_one": "укажите либо школу, либо группу школ",
     "duplicate_concern": "эта школа или группа у мероприятия уже указана",
+    "factor_years_order": "последний год действия фактора не может быть раньше первого",
+    "duplicate_factor_code": "фактор с таким кодом в перечне уже есть",
+    "unknown_factor": "такого фактора риска нет в перечне",
+    "unknown_activity": "такого мероприятия дорожной карты нет в базе",
+    "due_before_visit": "срок исполнения рекомендаций не может быть раньше даты посещения",
+    "duplicate_deficit": "такой дефицит в списке уже есть",
+    "secretary_is_chair": "секретарём заседания не может быть его председатель",
+    "duplicate_attendee": "этот человек уже есть в списке присутствовавших",
+    "vote_mixed": (
+        "голосование либо единогласное, либо с числом голосов «за», «против» и "
+        "«воздержались» — не то и другое сразу"
+    ),
 }
 _ISSUES_WITH_ARGS: dict[str, tuple[int, str]] = {
     "too_large": (2, "слишком большое значение (не больше {1})"),
@@ -364,6 +423,16 @@ _ISSUES_WITH_ARGS: dict[str, tuple[int, str]] = {
         "сумма отметок «2»–«5» ({0}) не равна числу участников ({1})",
     ),
     "participants_over_due": (2, "участников ({0}) больше, чем должно было участвовать ({1})"),
+    "factor_years_in_use": (
+        1,
+        "фактор указан в рисковых профилях школ (учебные годы: {0}): годы его действия "
+        "должны их включать",
+    ),
+    "factor_not_in_year": (2, "фактор «{0}» не входит в перечень {1} учебного года"),
+    "duplicate_meeting_number": (
+        1,
+        "протокол с таким номером в {0} учебном году уже есть",
+    ),
 }
 
 
@@ -434,3 +503,100 @@ def _write_path(exc: DomainError) -> str | None:
     if isinstance(exc, Cancelled):
         return "Операция отменена; база данных не изменена."
     return None
+
+
+# --------------------------------------------------------------------------- signing
+def _signing(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per error type)
+    """Word the errors of signing and checking signatures (services/signing.py)."""
+    from shnor_desktop.services import signing as sg
+
+    if isinstance(exc, sg.WrongPinError):
+        return (
+            f"Неверный ПИН-код: файл сертификата {_name(exc.path)} не открылся. "
+            "Проверьте раскладку клавиатуры и Caps Lock и введите ПИН-код ещё раз. "
+            "Документ не подписан."
+        )
+    if isinstance(exc, sg.CertificateFileError):
+        return (
+            f"Файл {_name(exc.path)} не является файлом сертификата с закрытым ключом "
+            "(PKCS#12, .p12 или .pfx) или повреждён. Документ не подписан."
+        )
+    if isinstance(exc, sg.NoPrivateKeyError):
+        return (
+            f"В файле {_name(exc.path)} нет закрытого ключа или сертификата: подписать им "
+            "нельзя. Экспортируйте сертификат вместе с закрытым ключом."
+        )
+    if isinstance(exc, sg.CertificateExpiredError):
+        return (
+            f"Срок действия сертификата {_name(exc.path)} истёк "
+            f"{exc.valid_to.astimezone():%d.%m.%Y}: подписать им нельзя. Документ не подписан."
+        )
+    if isinstance(exc, sg.CertificateNotYetValidError):
+        return (
+            f"Сертификат {_name(exc.path)} начнёт действовать только "
+            f"{exc.valid_from.astimezone():%d.%m.%Y %H:%M}. Проверьте дату и время на "
+            "компьютере. Документ не подписан."
+        )
+    if isinstance(exc, sg.PinTooShortError):
+        return (
+            f"ПИН-код слишком короткий ({exc.length} зн.): нужно не меньше {exc.minimum} "
+            "знаков. Сертификат не создан."
+        )
+    if isinstance(exc, sg.PdfEncryptedError):
+        return (
+            f"Файл {_name(exc.path)} защищён паролем: такой PDF нельзя ни подписать, "
+            "ни проверить. Сохраните его без пароля."
+        )
+    if isinstance(exc, sg.PdfUnreadableError):
+        return f"Файл {_name(exc.path)} не является документом PDF или повреждён."
+    return _cryptopro(exc)
+
+
+def _cryptopro(exc: DomainError) -> str | None:
+    from shnor_desktop.services import cryptopro as cp
+
+    if isinstance(exc, cp.CryptoProMissingError):
+        return (
+            "КриптоПро (программа cryptcp) на этом компьютере не найден: подпись ГОСТ "
+            "сделать нельзя. Установите КриптоПро CSP и cryptcp или подпишите документ "
+            "сертификатом из файла .p12/.pfx."
+        )
+    if isinstance(exc, cp.CryptoProFailedError):
+        if exc.timed_out:
+            return (
+                "КриптоПро не ответил вовремя (возможно, окно ввода ПИН-кода осталось "
+                "без ответа). Документ не подписан."
+            )
+        said = f" КриптоПро сообщил: {exc.output}" if exc.output else ""
+        return f"КриптоПро не подписал документ (код {exc.code}).{said} Документ не подписан."
+    return None
+
+
+# --------------------------------------------------------------------------- risk profiles
+def _risk_errors(exc: DomainError) -> str | None:
+    """Word the errors of the reference list of risk factors (models/risks.py)."""
+    from shnor_desktop.models import risks
+
+    if isinstance(exc, risks.FactorInUseError):
+        uses = ", ".join(
+            f"{year}/{(year + 1) % 100:02d} — {count} {_schools(count)}"
+            for year, count in sorted(exc.years.items())
+        )
+        return (
+            f"Фактор «{exc.name}» указан в рисковых профилях школ ({uses}) и не удалён. "
+            "Чтобы он больше не предлагался, укажите последний год его действия."
+        )
+    if isinstance(exc, risks.ReferenceListError):
+        return (
+            f"Перечень факторов риска, поставляемый с программой ({_name(exc.path)}), "
+            "не читается: файл отсутствует или повреждён. Переустановите программу; "
+            "факторы можно добавить и вручную."
+        )
+    return None
+
+
+def _schools(count: int) -> str:
+    tens, units = count % 100, count % 10
+    if 11 <= tens <= 14 or units == 0 or units >= 5:
+        return "школ"
+    return "школа" if units == 1 else "школы"

@@ -58,6 +58,7 @@ from shnor_desktop.models.errors import (
     RevertConflictError,
 )
 from shnor_desktop.models.fields import FieldSpec
+from shnor_desktop.models.meetings import ATTENDEE_FIELDS, ITEM_FIELDS, MEETING_FIELDS
 from shnor_desktop.models.roadmap import (
     ACTIVITY_FIELDS,
     CONCERN_FIELDS,
@@ -112,6 +113,9 @@ _SPECS: dict[str, tuple[str, tuple[FieldSpec, ...]]] = {
     "roadmap_activity": ("roadmap", ACTIVITY_FIELDS),
     "roadmap_interval": ("roadmap", INTERVAL_FIELDS),
     "roadmap_concern": ("roadmap", CONCERN_FIELDS),
+    "meeting": ("MeetingsPanel", MEETING_FIELDS),
+    "meeting_attendee": ("MeetingsPanel", ATTENDEE_FIELDS),
+    "meeting_item": ("MeetingsPanel", ITEM_FIELDS),
 }
 _SPEC_BY_NAME: dict[str, dict[str, FieldSpec]] = {
     table: {spec.name: spec for spec in specs} for table, (_, specs) in _SPECS.items()
@@ -183,6 +187,7 @@ _COLUMN_LABELS: dict[str, dict[str, str]] = {
         "position": "Порядок",
     },
     "roadmap_activity": {
+        "meeting_item_id": "Решение протокола",
         "section_id": "Раздел",
         "number": "Номер",
         "title": "Мероприятие",
@@ -260,6 +265,8 @@ _REFERENCES: dict[str, str] = {
     "curator_id": "person",
     "tutor_id": "person",
     "chair_id": "person",
+    "secretary_id": "person",
+    "meeting_item_id": "meeting_item",
     "district_id": "district",
     "programme_id": "programme",
     "meeting_id": "meeting",

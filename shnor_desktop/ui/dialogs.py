@@ -111,7 +111,9 @@ class NewDatabaseWizard(QWizard):
     ``create(path, district, coordinator)`` is called when «Создать» is pressed
     and the path passed its checks; a reason it returns is shown on the last
     page and the wizard stays open.  ``path`` presets the file (a 0-byte file
-    the user chose to fill, a ``--db`` path that did not exist).
+    the user chose to fill, a ``--db`` path that did not exist).  ``open_demo``,
+    when given, is offered on the first page: a new user may look around the
+    demo district first (the wizard closes, nothing is created).
     """
 
     def __init__(
@@ -121,9 +123,11 @@ class NewDatabaseWizard(QWizard):
         *,
         path: Path | None = None,
         create: CreateDatabase | None = None,
+        open_demo: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self._create = create
+        self._open_demo = open_demo
         self.setWindowTitle(self.tr("Новая база данных"))
         self.resize(680, 440)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -147,6 +151,21 @@ class NewDatabaseWizard(QWizard):
         form.addRow(self.tr("Субъект РФ"), self.region)
         form.addRow(self.tr("Орган управления образованием"), self.office)
         form.addRow(self.tr("Районный центр"), self.centre)
+        self.demo_button: QPushButton | None = None
+        if open_demo is not None:
+            hint = QLabel(
+                self.tr(
+                    "Впервые в программе? Можно сначала осмотреться в демонстрационном районе "
+                    "(Ивантеевский район, данные из документов-образцов), а базу своего района "
+                    "создать потом: «Файл → Создать базу данных…»."
+                )
+            )
+            hint.setWordWrap(True)
+            self.demo_button = QPushButton(self.tr("Сначала посмотреть демонстрационный район"))
+            self.demo_button.setObjectName("wizard_demo")
+            self.demo_button.clicked.connect(self._on_demo_button_clicked)
+            form.addRow(hint)
+            form.addRow(self.demo_button)
         district.registerField("district*", self.district_name)
         self.addPage(district)
 
@@ -166,6 +185,11 @@ class NewDatabaseWizard(QWizard):
         self.file_page = DatabaseFilePage(self, path or suggested_path(default_dir))
         self.path_edit = self.file_page.path_edit
         self.addPage(self.file_page)
+
+    def _on_demo_button_clicked(self) -> None:
+        self.reject()
+        if self._open_demo is not None:
+            self._open_demo()
 
     def values(self) -> tuple[Path, dict[str, Any], dict[str, Any]]:
         """The file, the district and the coordinator as entered."""

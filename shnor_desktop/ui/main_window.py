@@ -24,6 +24,9 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFontMetrics,
     QKeySequence,
     QResizeEvent,
@@ -45,17 +48,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shnor_desktop import APP_NAME, __version__
+from shnor_desktop import APP_NAME
 from shnor_desktop.models.database import Database
+from shnor_desktop.models.db import writable
 from shnor_desktop.models.errors import Cancelled, DomainError, NotADatabaseError
 from shnor_desktop.models.jobs import JobState
 from shnor_desktop.services import backup, files
 from shnor_desktop.services.demo import DemoCancelled
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
+from shnor_desktop.ui.crash import MediumWatch, log_dir, show_storage_lost
 from shnor_desktop.ui.dialogs import NewDatabaseWizard, RestoreDialog, reason_text
+from shnor_desktop.ui.exchange.actions import ExchangeActions
 from shnor_desktop.ui.messages import show_warning
 from shnor_desktop.ui.runner import BackgroundTask
+from shnor_desktop.ui.single_instance import Answer, DatabaseHolder, ask_holder
 from shnor_desktop.ui.widgets import install_wheel_guard
 
 MAX_RECENT = 8
@@ -119,6 +126,14 @@ class PathLabel(QLabel):
         super().setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width()))
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name the same file (another spelling, a link)."""
+    try:
+        return a.resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
 def _wrapped(title: str, metrics: QFontMetrics, room: int) -> str:
     """The title on one line when it fits in ``room`` pixels, else on two, split at a space."""
     if metrics.horizontalAdvance(title) <= room or " " not in title:
@@ -175,6 +190,15 @@ class MainWindow(QMainWindow):
         install_wheel_guard()  # the wheel scrolls forms, never edits an unfocused field
         self.setWindowTitle(APP_NAME)
         self._demo_dir: Path | None = None
+        # One window per database: knocks of a second start bring this window forward.
+        self.holder = DatabaseHolder(self)
+        self.holder.sig_activate.connect(self.bring_forward)
+        # A database on a USB stick that is pulled out is noticed while the window idles.
+        self.medium = MediumWatch(self)
+        self.medium.sig_lost.connect(self.storage_lost)
+        self.medium.sig_back.connect(self._on_medium_back)
+        self._last_backup: backup.BackupInfo | None = None
+        self._storage_box: QMessageBox | None = None
         self._fitted = False
         # First start: as large as a typical laptop allows, its frame included (a window
         # as tall as the screen hides the status bar below it); later, what the user left.
@@ -183,6 +207,9 @@ class MainWindow(QMainWindow):
         )
         self._build_panels()
         self._build_actions()
+        # Export, templates, import and files dropped on the window (ui/exchange).
+        self.exchange = ExchangeActions(self)
+        self.setAcceptDrops(True)
         self._build_menus()
         self._build_status()
         self._restore_geometry()
@@ -192,11 +219,18 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         from shnor_desktop.ui.changes_panel import ChangesPanel
         from shnor_desktop.ui.district_panel import DistrictPanel
+        from shnor_desktop.ui.events_panel import EventsPanel
+        from shnor_desktop.ui.exchange.history_panel import ImportHistoryPanel
         from shnor_desktop.ui.groups_panel import GroupsPanel
         from shnor_desktop.ui.indicators_panel import IndicatorsPanel
+        from shnor_desktop.ui.journal_panel import JournalPanel
+        from shnor_desktop.ui.meetings_panel import MeetingsPanel
         from shnor_desktop.ui.overview_panel import OverviewPanel
         from shnor_desktop.ui.passport_panel import PassportPanel
+        from shnor_desktop.ui.people_panel import PeoplePanel
+        from shnor_desktop.ui.reports_panel import ReportsPanel
         from shnor_desktop.ui.results_panel import ResultsPanel
+        from shnor_desktop.ui.risks_panel import RisksPanel
         from shnor_desktop.ui.roadmap_panel import RoadmapPanel
 
         self.nav = QListWidget()
@@ -207,6 +241,9 @@ class MainWindow(QMainWindow):
         overview = OverviewPanel(self.bus)
         # «Сводка» shows a clicked activity in «Дорожная карта».
         overview.sig_activity_requested.connect(partial(self._show_activity, roadmap))
+        meetings = MeetingsPanel(self.bus)
+        # «Заседания» shows an activity made from a decision in «Дорожная карта».
+        meetings.sig_activity_requested.connect(partial(self._show_activity, roadmap))
         self.panels: list[Panel] = [
             PassportPanel(self.bus),
             ResultsPanel(self.bus),
@@ -214,7 +251,14 @@ class MainWindow(QMainWindow):
             GroupsPanel(self.bus),
             IndicatorsPanel(self.bus),
             roadmap,
+            PeoplePanel(self.bus),
+            JournalPanel(self.bus),
+            EventsPanel(self.bus),
+            RisksPanel(self.bus),
+            meetings,
             overview,
+            ReportsPanel(self.bus),
+            ImportHistoryPanel(self.bus),
             ChangesPanel(self.bus),
         ]
         for panel in self.panels:
@@ -272,6 +316,10 @@ class MainWindow(QMainWindow):
         self.act_about = action(self.tr("О программе"), self.about)
         self.act_where = action(self.tr("Где хранятся данные"), self.where_data)
         self.act_settings = action(self.tr("Настройки…"), self.open_settings)
+        self.act_verify = action(self.tr("Проверить подпись PDF…"), self.open_verify_dialog)
+        self.act_test_certificate = action(
+            self.tr("Создать тестовый сертификат…"), self.open_test_certificate_dialog
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -282,6 +330,8 @@ class MainWindow(QMainWindow):
         # Filled again when shown: a file deleted meanwhile is not offered.
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
+        file_menu.addAction(self.exchange.act_export)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_backup)
         file_menu.addAction(self.act_restore)
         file_menu.addSeparator()
@@ -289,8 +339,12 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu(self.tr("&Правка"))
         edit_menu.addAction(self.act_undo)
         edit_menu.addAction(self.act_redo)
+        self.exchange.build_menu(bar)
         tools_menu = bar.addMenu(self.tr("С&ервис"))
         tools_menu.addAction(self.act_settings)
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.act_verify)
+        tools_menu.addAction(self.act_test_certificate)
         help_menu = bar.addMenu(self.tr("&Справка"))
         help_menu.addAction(self.act_where)
         help_menu.addAction(self.act_about)
@@ -351,7 +405,12 @@ class MainWindow(QMainWindow):
 
     # --- database life cycle ---------------------------------------------------------------
     def open_database(
-        self, path: Path, *, offer_create: bool = False, demo_dir: Path | None = None
+        self,
+        path: Path,
+        *,
+        offer_create: bool = False,
+        demo_dir: Path | None = None,
+        answer: Answer | None = None,
     ) -> bool:
         """Open a database file after checking it; True when it is open.
 
@@ -361,17 +420,102 @@ class MainWindow(QMainWindow):
         overwritten file is not opened; the newest sound backup is offered
         instead.  ``demo_dir`` marks a demo database in a temporary folder: it
         is neither remembered nor backed up, and the folder goes when it closes.
+
+        One window per database: when another window of the program has the
+        file, it is brought forward instead (False); when that window does not
+        answer (``answer``: the knock made already at start-up), or the file is
+        write-protected, the database opens read-only and the user is told why.
         """
         path = Path(path)
+        if self.db is not None and _same_file(self.db.path, path):
+            self.bring_forward()
+            return True
+        if answer is None and demo_dir is None:
+            answer = ask_holder(path)  # at most ~2 s, and only when the other window hangs
+        if answer is Answer.FORWARDED:
+            self.statusBar().showMessage(
+                self.tr(
+                    "База «{0}» уже открыта в другом окне программы: оно выведено вперёд."
+                ).format(path),
+                10000,
+            )
+            return False
+        read_only = ""
+        if answer is Answer.HUNG:
+            read_only = "instance"
+        elif demo_dir is None and path.is_file() and not writable(path):
+            read_only = "file"
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # quick_check of a big file
         try:
-            db = backup.open_with_backup(path)
+            db = backup.open_with_backup(path, read_only=bool(read_only))
         except (DomainError, OSError, sqlite3.Error) as exc:
             QApplication.restoreOverrideCursor()
             return self._on_open_failed(path, exc, offer_create)
         QApplication.restoreOverrideCursor()
         self._install(db, demo_dir=demo_dir)
+        if read_only:
+            self._tell_read_only(db.path, read_only)
         return True
+
+    def _tell_read_only(self, path: Path, reason: str) -> QMessageBox:
+        """Say plainly why the database opened for viewing only (a window-modal box)."""
+        if reason == "instance":
+            text = self.tr(
+                "База «{0}» уже открыта в другом окне программы, но то окно не отвечает "
+                "(возможно, оно занято долгой работой или зависло)."
+            ).format(path)
+            more = self.tr(
+                "Чтобы ничего не потерять, здесь база открыта только для просмотра: изменения "
+                "в этом окне не сохраняются. Работайте в том окне, когда оно ответит; если оно "
+                "так и не ответит, закройте его (Диспетчер задач) и откройте базу снова."
+            )
+        else:
+            text = self.tr(
+                "Файл базы «{0}» защищён от записи (атрибут «Только чтение», носитель с "
+                "защитой или папка без права записи)."
+            ).format(path)
+            more = self.tr(
+                "База открыта только для просмотра: изменения не сохраняются. Чтобы работать "
+                "с ней, снимите защиту в свойствах файла или скопируйте файл в папку "
+                "«Документы» и откройте копию."
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Information, self.tr("Только для просмотра"), text, parent=self
+        )
+        box.setObjectName("read_only_notice")
+        box.setInformativeText(more)
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.button(QMessageBox.StandardButton.Close).setText(self.tr("Понятно"))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def bring_forward(self) -> None:
+        """Show this window in front (another start asked for its database)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.statusBar().showMessage(
+            self.tr("Эту базу открыли ещё раз — она уже открыта в этом окне."), 8000
+        )
+
+    def storage_lost(self) -> None:
+        """The database's medium went away: say so once, naming the last backup."""
+        if self.db is None or (self._storage_box is not None and self._storage_box.isVisible()):
+            return
+        # The backups usually sit beside the file and went away with it: the last one
+        # the window knew of is named then.
+        info = backup.last_backup(self.db.path) or self._last_backup
+        self._storage_box = show_storage_lost(
+            self, self.db.path, (info.path, info.created_at) if info else None, modal=False
+        )
+
+    def _on_medium_back(self) -> None:
+        self.statusBar().showMessage(
+            self.tr("Файл базы снова доступен; повторите несохранённое изменение."), 10000
+        )
 
     def _on_open_failed(self, path: Path, exc: Exception, offer_create: bool) -> bool:
         """Say why ``path`` did not open and offer the way out; True if it opened after all."""
@@ -393,7 +537,12 @@ class MainWindow(QMainWindow):
         self._wait_for_tasks()  # a backup of the database before must end before it closes
         self._set_database(db)
         self._demo_dir = demo_dir
-        if demo_dir is None:
+        if db.read_only:
+            # A viewer writes nothing, not even a backup; another window may hold the file.
+            self.setWindowTitle(self.tr("{0} (только просмотр)").format(self.windowTitle()))
+            self.db_label.setText(self.tr("База (только просмотр): {0}").format(db.path))
+        elif demo_dir is None:
+            self.holder.hold(db.path)
             self._remember(db.path)
             if back_up:
                 self._start_backup("open")
@@ -494,6 +643,7 @@ class MainWindow(QMainWindow):
             # Panels let go of the old database before its connection closes.
             old.close()
         self.pages.setCurrentIndex(1 if db is not None else 0)
+        self.medium.watch(db.path if db is not None else None)
         self.db_label.setText(self.tr("База: {0}").format(db.path) if db else "")
         self._show_last_backup()
         title = APP_NAME
@@ -506,6 +656,7 @@ class MainWindow(QMainWindow):
     def close_database(self) -> None:
         """Close the open database (a demo database's temporary folder goes with it)."""
         self._wait_for_tasks()
+        self.holder.release()
         self._set_database(None)
         if self._demo_dir is not None:
             files.remove_demo_folder(self._demo_dir)
@@ -578,7 +729,11 @@ class MainWindow(QMainWindow):
             QStandardPaths.StandardLocation.DocumentsLocation
         )
         wizard = NewDatabaseWizard(
-            Path(documents or Path.home()), self, path=path, create=self.try_create_database
+            Path(documents or Path.home()),
+            self,
+            path=path,
+            create=self.try_create_database,
+            open_demo=self.open_demo if self.db is None else None,
         )
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.open()
@@ -665,6 +820,7 @@ class MainWindow(QMainWindow):
 
     def _show_last_backup(self) -> None:
         info = backup.last_backup(self.db.path) if self.db is not None else None
+        self._last_backup = info  # named when the medium goes away (the folder goes with it)
         self.backup_label.setText(
             self.tr("Резервная копия: {0}").format(info.created_at.strftime("%d.%m.%Y %H:%M"))
             if info
@@ -783,6 +939,7 @@ class MainWindow(QMainWindow):
         self.act_backup.setEnabled(db is not None)
         self.act_restore.setEnabled(db is not None)
         self.act_settings.setEnabled(db is not None)  # the settings live in the database
+        self.exchange.update_actions()
 
     def open_settings(self) -> QDialog | None:
         """Open «Настройки» of the open database (thresholds, rules of the groups)."""
@@ -799,43 +956,78 @@ class MainWindow(QMainWindow):
         )
         return dialog
 
-    # --- help ------------------------------------------------------------------------------
-    def about(self) -> None:
-        """Show what the application is."""
-        QMessageBox.about(
-            self,
-            self.tr("О программе"),
-            self.tr(
-                "<b>ШНОР Desktop {0}</b><br><br>"
-                "Рабочее место муниципального координатора программы поддержки школ "
-                "с низкими образовательными результатами и школ, функционирующих "
-                "в неблагоприятных социальных условиях.<br><br>"
-                "Работает без интернета; все данные хранятся в одном файле на этом компьютере."
-            ).format(__version__),
-        )
+    def open_verify_dialog(self) -> QDialog:
+        """«Сервис → Проверить подпись PDF…» (works without a database)."""
+        from shnor_desktop.ui.verify_dialog import VerifyDialog
 
-    def where_data(self) -> None:
-        """Tell where the database, its backups and the settings are kept."""
+        dialog = VerifyDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_test_certificate_dialog(self) -> QDialog:
+        """«Сервис → Создать тестовый сертификат…»."""
+        from shnor_desktop.ui.signing_dialog import NewTestCertificateDialog
+
+        dialog = NewTestCertificateDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_created.connect(
+            lambda made: self.statusBar().showMessage(
+                self.tr("Тестовый сертификат сохранён: {0}").format(made[0]), 6000
+            )
+        )
+        dialog.show()
+        return dialog
+
+    # --- help ------------------------------------------------------------------------------
+    def about(self) -> QDialog:
+        """«О программе»: version, the database's schema version, licences (window-modal)."""
+        from shnor_desktop.ui.about import AboutDialog
+
+        dialog = AboutDialog(self.db.path if self.db is not None else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def where_data(self) -> QMessageBox:
+        """Tell where the database, its backups, the settings and the error logs are kept."""
+        logs = log_dir()
         if self.db is not None:
             folder = backup.backup_dir_for(self.db.path)
             text = self.tr(
-                "База данных: {0}\nРезервные копии: {1}\nНастройки программы: {2}"
-            ).format(self.db.path, folder, self.settings.fileName())
+                "База данных: {0}\nРезервные копии: {1}\nНастройки программы: {2}\n"
+                "Журналы ошибок: {3}"
+            ).format(self.db.path, folder, self.settings.fileName(), logs)
         else:
-            text = self.tr("База данных не открыта.\nНастройки программы: {0}").format(
-                self.settings.fileName()
-            )
+            text = self.tr(
+                "База данных не открыта.\nНастройки программы: {0}\nЖурналы ошибок: {1}"
+            ).format(self.settings.fileName(), logs)
         box = QMessageBox(
             QMessageBox.Icon.Information, self.tr("Где хранятся данные"), text, parent=self
         )
+        box.setObjectName("where_data")
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_button = None
         if self.db is not None:
-            open_button = box.addButton(self.tr("Открыть папку"), QMessageBox.ButtonRole.ActionRole)
+            open_button = box.addButton(
+                self.tr("Открыть папку базы"), QMessageBox.ButtonRole.ActionRole
+            )
+        logs_button = box.addButton(
+            self.tr("Открыть папку журналов"), QMessageBox.ButtonRole.ActionRole
+        )
         box.addButton(self.tr("Закрыть"), QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if open_button is not None and box.clickedButton() is open_button and self.db is not None:
-            self.open_folder(self.db.path.parent)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def on_clicked(button: object) -> None:
+            if open_button is not None and button is open_button and self.db is not None:
+                self.open_folder(self.db.path.parent)
+            elif button is logs_button:
+                logs.mkdir(parents=True, exist_ok=True)
+                self.open_folder(logs)
+
+        box.buttonClicked.connect(on_clicked)
+        box.open()
+        return box
 
     def open_folder(self, folder: Path) -> None:
         """Show ``folder`` in the file manager; where there is none, say where the folder is.
@@ -899,6 +1091,22 @@ class MainWindow(QMainWindow):
             room = narrow - 30
             for row, panel in enumerate(self.panels):
                 self.nav.item(row).setText(_wrapped(panel.title(), metrics, room))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        """Files or folders dragged over the window: offer to import them."""
+        if self.exchange.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt's name)
+        """Keep offering the import while files are dragged across the window."""
+        if self.exchange.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt's name)
+        """Dropped school workbooks (files, folders, a USB stick) go to the import preview."""
+        if self.exchange.accepts(event.mimeData()):
+            event.acceptProposedAction()
+            self.exchange.drop(event.mimeData())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         focus = self.focusWidget()

@@ -726,7 +726,6 @@ class RoadmapPanel(Panel):
         caption.setBuddy(self.programme)
         top.addWidget(caption)
         top.addWidget(self.programme, 3)
-        top.addWidget(self._build_programme_button())
         # «Школа/группа» sits up here: the filter row below sets the panel's narrowest width.
         top.addWidget(self.concern_filter, 1)
         top.addWidget(self.search, 2)
@@ -788,9 +787,11 @@ class RoadmapPanel(Panel):
         layout.addLayout(filters)
         layout.addWidget(self.pages, 1)
 
-    def _build_programme_button(self) -> QPushButton:
+    def _build_programme_button(self, parent: QWidget) -> QToolButton:
         """«Программа ▾»: a new programme, the shown one's card, approving the whole plan."""
-        button = QPushButton(self.tr("Программа"), self)
+        button = QToolButton(parent)
+        button.setText(self.tr("Программа"))
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setObjectName("programme_menu")
         button.setToolTip(self.tr("Новая программа, свойства программы, утверждение плана"))
         menu = QMenu(button)
@@ -873,6 +874,8 @@ class RoadmapPanel(Panel):
                 self.baseline_action,
             ]
         )
+        # Last: on a narrow window it goes under the «»» menu before the daily commands do.
+        self.toolbar.addWidget(self._build_programme_button(page))
         self.count_label = QLabel(page)
         self.count_label.setObjectName("count")
         buttons = QHBoxLayout()

@@ -239,7 +239,7 @@ def test_working_group_and_meeting(demo_db: sqlite3.Connection) -> None:
     assert item["decided"].startswith("1. Информацию принять к сведению.")
     assert item["decided"].count("\n") == 2
     assert item["heard"].startswith("муниципального координатора Астраханцеву О.В.")
-    assert item["vote_note"] == "Голосовали единогласно."
+    assert (item["unanimous"], item["vote_note"]) == (1, "")  # «Голосовали единогласно.»
     assert integrity_problems(demo_db) == []
 
 
