@@ -14,7 +14,8 @@ around it:
 
 1. the window opens (offscreen) and is painted — the time to the first window,
    measured twice (cold and warm);
-2. the window opens on the demo district and paints it;
+2. the window opens on the demo district and paints it; then once more, and there
+   «Отчёты» builds the annual report and shows its pages (drawn by PDFium, bundled);
 3. the command line: ``demo --out``, ``check``, ``backup``, ``export``,
    ``template`` and ``import --dry-run`` of those workbooks, every ``report``
    kind (and a Word one), ``make-test-certificate`` and a signed report, ``verify`` — each one
@@ -49,6 +50,7 @@ RESOURCES = ROOT / "resources"
 NAME = "shnor-desktop"
 WINDOWS = sys.platform == "win32"
 SMOKE_ENV = "SHNOR_DESKTOP_SMOKE"
+SMOKE_REPORT = "report"  # the window builds the annual report and shows its pages
 TIMEOUT = 180
 PIN_ENV = "SHNOR_SMOKE_PIN"
 RESOURCE_EXCLUDES = (".py", ".pyc")
@@ -198,11 +200,14 @@ class Smoke:
         env[PIN_ENV] = "smoke-1234"
         return env
 
-    def run(self, *args: str, smoke: bool = False) -> tuple[int, str, str, float]:
-        """Run the executable; return exit code, stdout, stderr and seconds."""
+    def run(self, *args: str, smoke: bool | str = False) -> tuple[int, str, str, float]:
+        """Run the executable; return exit code, stdout, stderr and seconds.
+
+        ``smoke``: True sets the smoke variable to 1, a string sets it to that mode.
+        """
         env = dict(self.env)
         if smoke:
-            env[SMOKE_ENV] = "1"
+            env[SMOKE_ENV] = smoke if isinstance(smoke, str) else "1"
         started = time.perf_counter()
         try:
             done = subprocess.run(
@@ -220,7 +225,7 @@ class Smoke:
             return 124, "", f"timed out after {TIMEOUT} s", time.perf_counter() - started
         return done.returncode, done.stdout, done.stderr, time.perf_counter() - started
 
-    def step(self, name: str, *args: str, smoke: bool = False, expect: int = 0) -> Step:
+    def step(self, name: str, *args: str, smoke: bool | str = False, expect: int = 0) -> Step:
         """Run one command and record it as a step; a traceback fails it whatever the code."""
         code, out, err, seconds = self.run(*args, smoke=smoke)
         ok = code == expect and "Traceback (most recent call last)" not in err
@@ -269,6 +274,16 @@ class Smoke:
         if "qtbase_ru yes" not in step.detail:
             step.status = "failed"
             step.detail += " | Qt's Russian catalogue (qtbase_ru.qm) was not loaded"
+        # The report preview: the panel's own code path, PDFium drawing every page.
+        step = self.step("window with the report preview (--demo)", "--demo", smoke=SMOKE_REPORT)
+        match = re.search(
+            r"smoke: report-preview ([\d.]+) s; pages shown (\d+) of (\d+)", step.detail
+        )
+        if match:
+            self.report.timings["report_preview_inside_s"] = float(match.group(1))
+        elif step.status == "passed":
+            step.status = "failed"
+            step.detail += " | no 'smoke: report-preview' line: the pages were never shown"
 
     def _inner_timing(self, step: Step, key: str) -> None:
         match = re.search(r"smoke: \S+ ([\d.]+) s", step.detail)

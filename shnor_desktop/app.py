@@ -144,15 +144,23 @@ def install_crash_handler(window: MainWindow) -> CrashHandler:
 
 SMOKE_ENV = "SHNOR_DESKTOP_SMOKE"
 """Set to 1, the window quits with 0 once it is painted (with ``--demo``: once the demo is
-open and painted), printing ``smoke: …`` timings: the bundle's smoke run uses it."""
+open and painted), printing ``smoke: …`` timings: the bundle's smoke run uses it.
+Set to ``report`` (with ``--demo``), the open window then builds the annual report in
+«Отчёты» and shows its pages, as a user's click on «Построить» does (PDFium drawing
+them in the bundle), prints ``smoke: report-preview …`` and quits with 0 when every
+page was drawn, 1 otherwise."""
+SMOKE_REPORT = "report"
 
 
 class _SmokeWatch(QObject):
     """Quit the application at the first paint of the window that shows what was asked."""
 
-    def __init__(self, window: MainWindow, demo: bool, started: float) -> None:
+    def __init__(
+        self, window: MainWindow, demo: bool, started: float, report: bool = False
+    ) -> None:
         super().__init__(window)
         self._window, self._demo, self._started = window, demo, started
+        self._report = report and demo
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
@@ -165,9 +173,50 @@ class _SmokeWatch(QObject):
                 "yes" if any(not isinstance(t, QtGapsTranslator) for t in _TRANSLATORS) else "no"
             )
             print(f"smoke: {what} {elapsed:.3f} s after run_gui; qtbase_ru {qt_ru}", flush=True)
+            if self._report:
+                QTimer.singleShot(0, self._preview_report)
+                return False
             QTimer.singleShot(0, self._window.close)
             QTimer.singleShot(0, QApplication.quit)
         return False
+
+    def _preview_report(self) -> None:
+        """«Отчёты» → the annual report → «Построить»; then quit with what it showed."""
+        from shnor_desktop.ui.reports_panel import ReportsPanel
+
+        window = self._window
+        panel = next(p for p in window.panels if isinstance(p, ReportsPanel))
+        window.nav.setCurrentRow(window.panels.index(panel))
+        panel.kind.setCurrentIndex(panel.kind.findData("annual"))
+        started = time.perf_counter()
+
+        def built(result: object) -> None:
+            pages = panel.preview.pages
+            first = pages[0].pixmap().size() if pages else None
+            total = getattr(result, "pages", 0)
+            size = f"{first.width()}x{first.height()} px" if first is not None else "none"
+            print(
+                f"smoke: report-preview {time.perf_counter() - started:.3f} s; "
+                f"pages shown {len(pages)} of {total}; page 1 {size}",
+                flush=True,
+            )
+            end(0 if pages and len(pages) == total else 1)
+
+        def failed(message: str) -> None:
+            print(f"smoke: report-preview failed: {message}", flush=True)
+            end(1)
+
+        def end(code: int) -> None:
+            QTimer.singleShot(0, window.close)
+            QTimer.singleShot(0, lambda: QApplication.exit(code))
+
+        def build() -> None:  # once the panel is laid out: the pages fit its column
+            if panel.build_preview() is None:
+                failed("the report could not be started")
+
+        panel.sig_built.connect(built)
+        panel.sig_failed.connect(failed)
+        QTimer.singleShot(0, build)
 
 
 def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
@@ -182,8 +231,8 @@ def run_gui(db_path: Path | None = None, demo: bool = False) -> int:
         window.deleteLater()
         return 0
     handler = install_crash_handler(window)
-    if os.environ.get(SMOKE_ENV) == "1":
-        _SmokeWatch(window, demo, started)
+    if os.environ.get(SMOKE_ENV) in ("1", SMOKE_REPORT):
+        _SmokeWatch(window, demo, started, report=os.environ.get(SMOKE_ENV) == SMOKE_REPORT)
     window.show()
     QTimer.singleShot(0, lambda: open_initial(window, db_path, demo, answer))
     try:

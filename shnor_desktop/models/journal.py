@@ -39,7 +39,7 @@ from typing import Any, Final, TypeVar
 
 from shnor_desktop.models import rules
 from shnor_desktop.models.changelog import ChangeLog, ChangeSet, ChangeSetInfo
-from shnor_desktop.models.errors import RecordNotFoundError
+from shnor_desktop.models.errors import DomainError, RecordNotFoundError
 from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError, check_value
 from shnor_desktop.models.rules import RowContext
 from shnor_desktop.models.settings import SettingSpec, declare
@@ -238,6 +238,18 @@ class Deficit:
     id: int
     name: str
     uses: int = 0
+
+
+@dataclass
+class DeficitInUseError(DomainError):
+    """A deficit named in entries of the journal: it is not removed (rename it instead).
+
+    ``uses`` is the number of entries that name it.
+    """
+
+    deficit_id: int
+    name: str
+    uses: int
 
 
 @dataclass(frozen=True)
@@ -808,8 +820,22 @@ class JournalRepository:
         return cs.info
 
     def remove_deficit(self, deficit_id: int, label: str) -> ChangeSetInfo:
-        """Remove a deficit from the list and from the entries that name it."""
+        """Remove a deficit no entry names.
+
+        A deficit named in entries is refused with :class:`DeficitInUseError`
+        (how many): removing it would change what those entries say; rename it
+        instead.  :class:`RecordNotFoundError` when it is gone.
+        """
         with self.log.change_set(label) as cs:
+            row = self.conn.execute(
+                "SELECT d.name, (SELECT count(*) FROM tutor_visit_deficit vd"
+                " WHERE vd.deficit_id = d.id) FROM deficit d WHERE d.id = ?",
+                (deficit_id,),
+            ).fetchone()
+            if row is None:
+                raise RecordNotFoundError("deficit", deficit_id)
+            if row[1]:
+                raise DeficitInUseError(deficit_id, str(row[0]), int(row[1]))
             cs.delete("deficit", deficit_id)
         assert cs.info is not None
         return cs.info

@@ -26,17 +26,16 @@ from typing import Any, Final
 from shnor_desktop.models.changelog import ChangeLog, ChangeSetInfo
 from shnor_desktop.models.district import DistrictRepository, Person
 from shnor_desktop.models.errors import RecordNotFoundError
-from shnor_desktop.models.fields import FieldIssue, FieldSpec, InvalidValueError, check_value
+from shnor_desktop.models.fields import FieldSpec
+from shnor_desktop.models.schools import MENTOR_AGREEMENT_FIELDS, PROFILE_FIELD_BY_NAME
 from shnor_desktop.models.text import fold
 
-_SECTION = "Закрепление за школой"
-ASSIGNMENT_FIELDS: Final[tuple[FieldSpec, ...]] = (
-    FieldSpec("curator_id", "person", _SECTION, "Куратор"),
-    FieldSpec("mentor_school_id", "school", _SECTION, "Школа-наставник"),
-    FieldSpec("mentor_agreement_no", "text", _SECTION, "№ соглашения о наставничестве"),
-    FieldSpec("mentor_agreement_date", "date", _SECTION, "Дата соглашения"),
+ASSIGNMENT_FIELDS: Final[tuple[FieldSpec, ...]] = tuple(
+    PROFILE_FIELD_BY_NAME[name]
+    for name in ("curator_id", "mentor_school_id", *MENTOR_AGREEMENT_FIELDS)
 )
-"""The fields of an assignment (columns of ``school_profile``), in the order forms show them."""
+"""The fields of an assignment, in the order forms show them: the passport's own fields
+(``models/schools.py``), so their checks are the table's and run on every write path."""
 ASSIGNMENT_FIELD_BY_NAME: Final = {spec.name: spec for spec in ASSIGNMENT_FIELDS}
 
 # Endings of Russian nouns and surnames in the oblique cases, longest first: a
@@ -102,27 +101,6 @@ class Assignment:
     def id(self) -> int:
         """The school's id (a table of assignments has one row per school)."""
         return self.school_id
-
-
-def assignment_issues(school_id: int, values: Mapping[str, Any]) -> list[FieldIssue]:
-    """Every problem of an assignment's values (absent fields are not checked)."""
-    issues: list[FieldIssue] = []
-    for name, value in values.items():
-        spec = ASSIGNMENT_FIELD_BY_NAME.get(name)
-        if spec is None:
-            raise KeyError(name)
-        try:
-            check_value(spec, value)
-        except InvalidValueError as exc:
-            issues.append(
-                FieldIssue(
-                    exc.issue.field, exc.issue.code, "error", exc.issue.args, "school_profile"
-                )
-            )
-    mentor = values.get("mentor_school_id")
-    if mentor is not None and mentor == school_id:
-        issues.append(FieldIssue("mentor_school_id", "self_mentor", "error", (), "school_profile"))
-    return issues
 
 
 class PeopleRepository:
@@ -256,24 +234,24 @@ class PeopleRepository:
         """Write the curator, mentor school and agreement of a school in ``year`` (one change set).
 
         ``values`` holds any of :data:`ASSIGNMENT_FIELDS`; without a mentor
-        school the agreement is cleared.  A school without a passport of the
-        year gets one; the fields written leave the demo's «generated» list.
-        Returns None when nothing changed.
+        school the agreement is cleared.  The values are checked by the rules
+        of ``school_profile`` as the change log writes them (a refused one
+        raises :class:`InvalidValueError` and nothing is written).  A school
+        without a passport of the year gets one; the fields written leave the
+        demo's «generated» list.  Returns None when nothing changed.
         """
-        issues = assignment_issues(school_id, values)
-        for issue in issues:
-            raise InvalidValueError(issue)
-        clean = {
-            name: check_value(ASSIGNMENT_FIELD_BY_NAME[name], value)
-            for name, value in values.items()
-        }
-        if "mentor_school_id" in clean and clean["mentor_school_id"] is None:
-            clean["mentor_agreement_no"] = ""
-            clean["mentor_agreement_date"] = None
+        for name in values:
+            if name not in ASSIGNMENT_FIELD_BY_NAME:
+                raise KeyError(name)
+        changes = dict(values)
+        if "mentor_school_id" in changes and changes["mentor_school_id"] is None:
+            changes.update({name: None for name in MENTOR_AGREEMENT_FIELDS})
         with self.log.change_set(label) as cs:
             current = self.assignment(school_id, year)
             if current.profile_id is None:
-                if all(v in (None, "") for v in clean.values()):
+                if all(
+                    v is None or (isinstance(v, str) and not v.strip()) for v in values.values()
+                ):
                     return None
                 profile_id = cs.insert(
                     "school_profile",
@@ -284,17 +262,20 @@ class PeopleRepository:
                         "generated_fields": "[]",
                     },
                 )
-                generated: list[str] = []
-                row: dict[str, Any] = {}
+                before: dict[str, Any] = {}
             else:
                 profile_id = current.profile_id
-                row = self.log.read_row("school_profile", profile_id) or {}
-                raw = str(row.get("generated_fields") or "[]")
-                generated = list(json.loads(raw)) if raw.startswith("[") else []
-            changes = dict(clean)
-            # A value the coordinator sets is no longer the demo's guess.
-            kept = [g for g in generated if g not in clean or row.get(g) == clean[g]]
-            if len(kept) != len(generated):
-                changes["generated_fields"] = json.dumps(kept, ensure_ascii=False)
+                before = self.log.read_row("school_profile", profile_id) or {}
             cs.update("school_profile", profile_id, changes)
+            after = self.log.read_row("school_profile", profile_id) or {}
+            raw = str(before.get("generated_fields") or "[]")
+            generated = list(json.loads(raw)) if raw.startswith("[") else []
+            # A value the coordinator sets is no longer the demo's guess.
+            kept = [g for g in generated if g not in changes or before.get(g) == after.get(g)]
+            if len(kept) != len(generated):
+                cs.update(
+                    "school_profile",
+                    profile_id,
+                    {"generated_fields": json.dumps(kept, ensure_ascii=False)},
+                )
         return cs.info

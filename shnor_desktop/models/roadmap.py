@@ -304,6 +304,36 @@ class RoadmapSummary:
     mean_progress: float | None = None
 
 
+@dataclass(frozen=True)
+class SchoolReport:
+    """A school's own word on an activity for a school year (``activity_report``).
+
+    The schools send it in their workbooks (``services/exchange``); the
+    activity's own status stays the coordinator's.
+    """
+
+    id: int
+    activity_id: int
+    school_id: int
+    school_name: str
+    year: int
+    status: str
+    progress: float | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class SchoolReportTally:
+    """How the schools reported on one activity in a school year: how many, and with what."""
+
+    activity_id: int
+    reported: int
+    done: int = 0
+    in_progress: int = 0
+    partly: int = 0
+    not_done: int = 0
+
+
 # --- pure helpers ------------------------------------------------------------------------------
 
 
@@ -975,6 +1005,41 @@ class RoadmapRepository:
                 if name:
                     names.setdefault(fold(name), name)
         return [names[key] for key in sorted(names)]
+
+    def school_reports(self, activity_id: int) -> list[SchoolReport]:
+        """The schools' reports on an activity: the latest school year first, then by school."""
+        return [
+            SchoolReport(
+                id=int(r["id"]),
+                activity_id=int(r["activity_id"]),
+                school_id=int(r["school_id"]),
+                school_name=str(r["short_name"]),
+                year=int(r["year"]),
+                status=str(r["status"]),
+                progress=r["progress"],
+                evidence=str(r["evidence"]),
+            )
+            for r in self.conn.execute(
+                "SELECT r.id, r.activity_id, r.school_id, s.short_name, r.year, r.status,"
+                " r.progress, r.evidence FROM activity_report r"
+                " JOIN school s ON s.id = r.school_id WHERE r.activity_id = ?"
+                " ORDER BY r.year DESC, fold(s.short_name), s.id",
+                (activity_id,),
+            )
+        ]
+
+    def school_report_tallies(self, year: int) -> dict[int, SchoolReportTally]:
+        """By activity: how many schools reported on it for ``year``, and how many of them
+        reported it done, in progress, partly done and not done."""
+        return {
+            int(r[0]): SchoolReportTally(int(r[0]), *(int(v) for v in r[1:]))
+            for r in self.conn.execute(
+                "SELECT activity_id, count(*), sum(status = 'done'), sum(status = 'in_progress'),"
+                " sum(status = 'partly'), sum(status = 'not_done')"
+                " FROM activity_report WHERE year = ? GROUP BY activity_id",
+                (year,),
+            )
+        }
 
     def summary(self, programme_id: int, today: date, days: int = DUE_SOON_DAYS) -> RoadmapSummary:
         """Due in the next ``days`` days, overdue, unscheduled, and completion per section.

@@ -88,8 +88,24 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("group_reason", "text", "Группа и сопровождение", "Основание"),
     FieldSpec("curator_id", "person", "Группа и сопровождение", "Куратор"),
     FieldSpec("mentor_school_id", "school", "Группа и сопровождение", "Школа-наставник"),
+    # The agreement with the mentor school (schema v6): one declaration for the passport,
+    # the «Люди» page and every other write path.
+    FieldSpec(
+        "mentor_agreement_no",
+        "text",
+        "Группа и сопровождение",
+        "Соглашение со школой-наставником: №",
+    ),
+    FieldSpec(
+        "mentor_agreement_date",
+        "date",
+        "Группа и сопровождение",
+        "Соглашение со школой-наставником: дата",
+    ),
     FieldSpec("notes", "text", "Группа и сопровождение", "Примечания за год"),
 )
+MENTOR_AGREEMENT_FIELDS: tuple[str, ...] = ("mentor_agreement_no", "mentor_agreement_date")
+"""The agreement with the mentor school: it means nothing without one and goes with it."""
 
 PROFILE_FIELD_BY_NAME = {f.name: f for f in PROFILE_FIELDS}
 SCHOOL_FIELD_BY_NAME = {f.name: f for f in SCHOOL_FIELDS}
@@ -166,6 +182,8 @@ class SchoolProfile:
     group_reason: str = ""
     curator_id: int | None = None
     mentor_school_id: int | None = None
+    mentor_agreement_no: str = ""
+    mentor_agreement_date: str | None = None
     notes: str = ""
     source: str = "manual"
     generated_fields: tuple[str, ...] = field(default=())
@@ -531,6 +549,9 @@ class SchoolRepository:
             else:
                 profile_id, generated = profile.id, profile.generated_fields
             changes: dict[str, Any] = {name: clean}
+            if name == "mentor_school_id" and clean is None:
+                # No mentor school, no agreement with it (as on the «Люди» page).
+                changes.update(mentor_agreement_no="", mentor_agreement_date=None)
             if name in generated:
                 changes["generated_fields"] = json.dumps(
                     [g for g in generated if g != name], ensure_ascii=False

@@ -182,6 +182,9 @@ def _domain(exc: DomainError) -> str | None:  # noqa: PLR0911 (one branch per er
     risk_list = _risk_errors(exc)
     if risk_list is not None:
         return risk_list
+    deficits = _deficit_errors(exc)
+    if deficits is not None:
+        return deficits
     if isinstance(exc, SchemaTooNewError):
         return (
             f"Файл базы {_name(exc.path)} создан более новой версией программы "
@@ -593,6 +596,21 @@ def _risk_errors(exc: DomainError) -> str | None:
             "факторы можно добавить и вручную."
         )
     return None
+
+
+# --------------------------------------------------------------------------- tutor journal
+def _deficit_errors(exc: DomainError) -> str | None:
+    """Word the refusal to remove a deficit of the journal's list (models/journal.py)."""
+    from shnor_desktop.models import journal
+
+    if not isinstance(exc, journal.DeficitInUseError):
+        return None
+    tens, units = exc.uses % 100, exc.uses % 10
+    entries = "записи" if units == 1 and tens != 11 else "записях"
+    return (
+        f"Дефицит «{exc.name}» указан в {exc.uses} {entries} журнала тьюторов и не удалён: "
+        "записи остались бы без него. Переименуйте его или сначала уберите из этих записей."
+    )
 
 
 def _schools(count: int) -> str:

@@ -39,6 +39,7 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     ("pyqtgraph", "pyqtgraph", "MIT"),
     ("numpy", "NumPy", "BSD-3-Clause"),
     ("reportlab", "ReportLab", "BSD"),
+    ("pypdfium2", "pypdfium2 и PDFium", "Apache-2.0 или BSD-3-Clause"),
     ("pyhanko", "pyHanko", "MIT"),
     ("pyhanko-certvalidator", "pyhanko-certvalidator", "MIT"),
     ("asn1crypto", "asn1crypto", "MIT"),

@@ -57,6 +57,7 @@ from shnor_desktop.models.errors import (
     DomainError,
     RevertConflictError,
 )
+from shnor_desktop.models.exchange import REPORT_FIELDS
 from shnor_desktop.models.fields import FieldSpec
 from shnor_desktop.models.meetings import ATTENDEE_FIELDS, ITEM_FIELDS, MEETING_FIELDS
 from shnor_desktop.models.roadmap import (
@@ -113,6 +114,8 @@ _SPECS: dict[str, tuple[str, tuple[FieldSpec, ...]]] = {
     "roadmap_activity": ("roadmap", ACTIVITY_FIELDS),
     "roadmap_interval": ("roadmap", INTERVAL_FIELDS),
     "roadmap_concern": ("roadmap", CONCERN_FIELDS),
+    # A school's report on an activity, as the exchange imports it.
+    "activity_report": ("roadmap", REPORT_FIELDS),
     "meeting": ("MeetingsPanel", MEETING_FIELDS),
     "meeting_attendee": ("MeetingsPanel", ATTENDEE_FIELDS),
     "meeting_item": ("MeetingsPanel", ITEM_FIELDS),
@@ -280,7 +283,9 @@ _REFERENCES: dict[str, str] = {
 # Columns kept by the program for itself: not shown as a record's values.
 _INTERNAL_COLUMNS = frozenset({"id", "generated_fields", "source"})
 # Tables whose «year» is the first year of a school year (2022 → «2022/23»).
-_SCHOOL_YEAR_TABLES = frozenset({"school_profile", "district_year", "assessment", "school_risk"})
+_SCHOOL_YEAR_TABLES = frozenset(
+    {"school_profile", "district_year", "assessment", "school_risk", "activity_report"}
+)
 # Units written after a figure (words that change with the number are left out).
 _SHOWN_UNITS = frozenset({"%", "км", "чел.", "Мбит/с"})
 
@@ -324,6 +329,7 @@ def table_label(table: str) -> str:
         "programme": _tr("Программа"),
         "school": _tr("Школы"),
         "school_profile": _tr("Паспорта школ"),
+        "activity_report": _tr("Отчёты школ о мероприятиях"),
         "person": _tr("Люди"),
         "person_role": _tr("Роли людей"),
         "assessment": _tr("Результаты оценочных процедур"),
@@ -440,6 +446,13 @@ def describe_record(  # noqa: PLR0911 (one wording per table)
         )
     if table == "meeting":
         return _meeting_name(values)
+    if table == "activity_report":
+        return (
+            _tr("отчёт школы «%1» о мероприятии «%2» за %3 учебный год")
+            .replace("%1", _name_of(db, "school", values.get("school_id")))
+            .replace("%2", _name_of(db, "roadmap_activity", values.get("activity_id")))
+            .replace("%3", school_year_label(int(values["year"])))
+        )
     if table == "meeting_item":
         return (
             _tr("вопрос %1 повестки: %2")

@@ -20,6 +20,9 @@ overdue, and schools not visited for N days (N is the setting
 
 **Chart** («По месяцам»): visits per school per month of the period chosen
 (the latest school year with entries when the whole journal is shown).
+
+**«Дефициты…»** opens the reference list of deficits (``ui/deficits_dialog.py``):
+rename, add, remove one no entry names; undoable.
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ from shnor_desktop.models.text import (
 )
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
+from shnor_desktop.ui.deficits_dialog import DeficitsDialog
 from shnor_desktop.ui.district_panel import share_widths
 from shnor_desktop.ui.forms import sentence
 from shnor_desktop.ui.journal_models import (
@@ -754,6 +758,12 @@ class JournalPanel(Panel):
         self.reset_button = QPushButton(self.tr("Сбросить"), self)
         self.reset_button.setToolTip(self.tr("Показать весь журнал"))
         self.reset_button.clicked.connect(self.clear_filters)
+        self.deficits_button = QPushButton(self.tr("Дефициты…"), self)
+        self.deficits_button.setObjectName("deficits_button")
+        self.deficits_button.setToolTip(
+            self.tr("Справочник дефицитов: добавить, переименовать, удалить")
+        )
+        self.deficits_button.clicked.connect(self.open_deficits)
         first = QHBoxLayout()
         first.addWidget(QLabel(self.tr("Период:"), self))
         first.addWidget(self.period, 1)
@@ -768,6 +778,7 @@ class JournalPanel(Panel):
         second.addWidget(self.search, 3)
         second.addWidget(self.count_label)
         second.addWidget(self.reset_button)
+        second.addWidget(self.deficits_button)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -790,6 +801,12 @@ class JournalPanel(Panel):
         to_entry = QShortcut(QKeySequence("Ctrl+E"), self)
         to_entry.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         to_entry.activated.connect(self.start_entry)
+
+    def open_deficits(self) -> DeficitsDialog | None:
+        """Open the reference list of deficits (add, rename, remove; undoable)."""
+        if self.db is None:
+            return None
+        return self.open_dialog(DeficitsDialog(self.db, self.bus, self))
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)

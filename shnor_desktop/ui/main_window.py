@@ -244,6 +244,8 @@ class MainWindow(QMainWindow):
         meetings = MeetingsPanel(self.bus)
         # «Заседания» shows an activity made from a decision in «Дорожная карта».
         meetings.sig_activity_requested.connect(partial(self._show_activity, roadmap))
+        # «Дорожная карта» shows the protocol an activity's decision came from.
+        roadmap.sig_meeting_requested.connect(partial(self._show_meeting, meetings))
         self.panels: list[Panel] = [
             PassportPanel(self.bus),
             ResultsPanel(self.bus),
@@ -287,6 +289,11 @@ class MainWindow(QMainWindow):
         """Go to «Дорожная карта» and show an activity there."""
         self.nav.setCurrentRow(self.panels.index(roadmap))
         roadmap.show_activity(activity_id)
+
+    def _show_meeting(self, meetings: Any, meeting_id: int, item_id: int) -> None:
+        """Go to «Заседания» and show a protocol there, at one of its agenda items."""
+        self.nav.setCurrentRow(self.panels.index(meetings))
+        meetings.show_meeting(meeting_id, item_id)
 
     @property
     def passport_panel(self) -> Any:

@@ -40,7 +40,7 @@ from datetime import date
 from functools import partial
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QStandardItemModel, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -1193,14 +1193,39 @@ class MeetingsPanel(Panel):
         self._select_row(row)
         self._show_protocol(self.model.summary(row).id if row >= 0 else None)
 
-    def show_meeting(self, meeting_id: int) -> bool:
-        """Show a meeting's protocol (filters cleared if they hide it); False when it is gone."""
+    def show_meeting(self, meeting_id: int, item_id: int | None = None) -> bool:
+        """Show a meeting's protocol (filters cleared if they hide it); False when it is gone.
+
+        ``item_id`` scrolls the protocol to that agenda item (its СЛУШАЛИ and ПОСТАНОВИЛИ).
+        """
         self._meeting_id = meeting_id
         if self.model.row_of(meeting_id) < 0:
             self.search.clear()
             self.year.setCurrentIndex(0)
         self.reload()
-        return self._meeting_id == meeting_id
+        shown = self._meeting_id == meeting_id
+        if shown and item_id is not None:
+            self.show_item(item_id)
+        return shown
+
+    def show_item(self, item_id: int) -> bool:
+        """Scroll the protocol shown to an agenda item; False when it is not one of its items."""
+        if not self._scroll_to(item_id):
+            return False
+        # Once more when the protocol has been laid out (the page may just have been
+        # switched to, or the protocol built anew: its fields are not in place yet).
+        QTimer.singleShot(0, self, lambda: self._scroll_to(item_id))
+        return True
+
+    def _scroll_to(self, item_id: int) -> bool:
+        """The item's decision and, above it, its СЛУШАЛИ in view; False when not shown."""
+        decided = self.sheet.fields.get(("meeting_item", item_id, "decided"))
+        heard = self.sheet.fields.get(("meeting_item", item_id, "heard"))
+        if decided is None or heard is None:
+            return False
+        for field in (decided, heard):
+            self.scroll_area.ensureWidgetVisible(field, 50, 80)
+        return True
 
     def _fill_years(self, years: Sequence[int]) -> None:
         chosen = self.year.currentData()

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 from shnor_desktop.models.errors import ConstraintError, DomainError
 from shnor_desktop.models.schools import (
     GROUP_LABELS,
+    MENTOR_AGREEMENT_FIELDS,
     PROFILE_FIELD_BY_NAME,
     PROFILE_FIELDS,
     SCHOOL_FIELDS,
@@ -675,6 +676,7 @@ class PassportPanel(Panel):
         for spec in PROFILE_FIELDS:
             value = profile.value(spec.name) if profile else None
             self.editors[("profile", spec.name)].set_value(value, spec.name in generated)
+        self._enable_agreement(profile is not None and profile.mentor_school_id is not None)
         for box in self._profile_boxes:
             box.setTitle(f"{box.property('base_title')} — {school_year_label(year)}")
         if profile is None:
@@ -692,6 +694,13 @@ class PassportPanel(Panel):
         self._show_warnings(profile)
         self._update_count()
         self._update_charts()
+
+    def _enable_agreement(self, has_mentor: bool) -> None:
+        """The agreement's № and date are for the mentor school: without one they wait."""
+        for name in MENTOR_AGREEMENT_FIELDS:
+            editor = self.editors[("profile", name)]
+            editor.editor.setEnabled(has_mentor)
+            editor.setToolTip("" if has_mentor else self.tr("Сначала выберите школу-наставника"))
 
     def _show_empty(self) -> None:
         """What the right side says when no school is shown."""

@@ -50,13 +50,13 @@ from shnor_desktop.models.district import ROLE_LABELS, Person, PersonReferences
 from shnor_desktop.models.errors import DomainError
 from shnor_desktop.models.fields import FieldIssue
 from shnor_desktop.models.journal import parse_day
-from shnor_desktop.models.people import ASSIGNMENT_FIELD_BY_NAME, Assignment, assignment_issues
+from shnor_desktop.models.people import ASSIGNMENT_FIELD_BY_NAME, Assignment
 from shnor_desktop.models.schools import GROUP_SHORT_LABELS
 from shnor_desktop.models.text import format_date, school_year_label
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.district_panel import PeopleModel, PersonDialog, role_label
-from shnor_desktop.ui.forms import FormDialog, Values, sentence
+from shnor_desktop.ui.forms import FormDialog, Values
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.table_model import Column, RecordTableModel
 from shnor_desktop.ui.widgets import SchoolYearCombo, SearchLine, detail_pane, plural, quoted
@@ -137,7 +137,6 @@ class AssignmentDialog(FormDialog):
             title.replace("%1", row.school_name).replace("%2", school_year_label(row.year)),
             self.tr("Сохранить"),
             parent,
-            _assignment_issue_text,
         )
         self.setMinimumWidth(520)
         self.row = row
@@ -193,19 +192,14 @@ class AssignmentDialog(FormDialog):
             "mentor_agreement_no": self.agreement_no.text().strip(),
             "mentor_agreement_date": day,
         }
-        checked = {k: v for k, v in values.items() if k not in {i.field for i in issues}}
-        issues += assignment_issues(self.row.school_id, checked)
+        # The values themselves are checked by the passport's rules as they are written
+        # (a refused one comes back under its field, worded as in the passport).
         return values, issues
 
 
 def _label(name: str) -> str:
-    return QCoreApplication.translate("people", ASSIGNMENT_FIELD_BY_NAME[name].label)
-
-
-def _assignment_issue_text(issue: FieldIssue) -> str:
-    if issue.code == "not_date":
-        return QCoreApplication.translate("people", "Нужна дата, например 01.09.2022.")
-    return sentence(issue)
+    # The passport's own fields: labelled (and translated) as the passport labels them.
+    return QCoreApplication.translate("passport", ASSIGNMENT_FIELD_BY_NAME[name].label)
 
 
 class PeoplePanel(Panel):

@@ -2,17 +2,25 @@
 
 Building runs in the background (``ui/runner.py``) with progress and Cancel:
 the PDF is built into a temporary folder and its pages are drawn for the
-preview (``report_preview.py``).  «Сохранить…» writes the report where the user
-chooses (PDF, or Word for the annual report and the results note); «Печать…»
-sends the pages to a printer through the system's print dialog.  The
-coordinator's conclusions of the annual report and of the results note are
-edited here and kept in the database; so is the letterhead («Бланк»).
+preview, at the width of the preview column (``report_preview.py``, PDFium in
+the process).  «Сохранить…» writes the report where the user chooses (PDF, or
+Word for the annual report and the results note); «Печать…» asks the system's
+print dialog and prints the pages in the background, at the printer's
+resolution.  The coordinator's conclusions of the annual report and of the
+results note are edited here and kept in the database; so is the letterhead
+(«Бланк»).
+
+The preview's temporary folder lives as long as the preview it shows: a new
+build's folder replaces (and removes) the last one, another database (or none)
+removes it, and so does the end of the panel (its ``destroyed`` signal, and at
+the latest the interpreter's exit).
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +34,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -39,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from shnor_desktop.models.changelog import ChangeSetInfo
+from shnor_desktop.models.database import Database
 from shnor_desktop.models.errors import Cancelled, DomainError
 from shnor_desktop.models.jobs import JobState
 from shnor_desktop.models.report_texts import ReportTextRepository
@@ -56,18 +66,21 @@ from shnor_desktop.services.reports.settings import LETTERHEAD_SETTINGS
 from shnor_desktop.ui.common import Panel
 from shnor_desktop.ui.messages import show_warning
 from shnor_desktop.ui.report_preview import (
-    PREVIEW_DPI,
-    PRINT_DPI,
     PagesView,
+    PreviewPages,
+    PrinterRefused,
     can_render,
-    print_pages,
-    render_pages,
+    print_pdf,
+    render_preview,
 )
 from shnor_desktop.ui.runner import BackgroundTask
 from shnor_desktop.ui.widgets import SchoolYearCombo
 
 TEXT_KINDS = frozenset({"annual", "results"})
 """Kinds with the coordinator's conclusions."""
+
+TEMP_PREFIX = "shnor-reports-"
+"""The preview's temporary folders (``tempfile.mkdtemp``) start so."""
 
 FILE_NAMES = {
     "annual": "Годовой отчёт",
@@ -80,10 +93,46 @@ FILE_NAMES = {
 
 @dataclass(frozen=True)
 class Built:
-    """A report built in the background: the result and its page pictures."""
+    """A report built in the background: the result, its page pictures and its folder."""
 
     result: ReportResult
-    pages: list[Path]
+    pages: PreviewPages | None = None
+    folder: Path | None = None
+    """The temporary folder of a preview (None for a file saved where the user chose)."""
+
+
+class TempFolders:
+    """The temporary folders of one panel: each removed when told, or at the latest when
+    this object is garbage or the interpreter exits (``weakref.finalize``)."""
+
+    def __init__(self) -> None:
+        self._live: dict[Path, weakref.finalize[[str], TempFolders]] = {}
+
+    def new(self) -> Path:
+        """Make a folder."""
+        path = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+        self._live[path] = weakref.finalize(self, _remove_tree, str(path))
+        return path
+
+    def remove(self, path: Path | None) -> None:
+        """Remove a folder made here (None: nothing)."""
+        if path is not None and path in self._live:
+            self._live.pop(path)()
+
+    def remove_all(self, *args: object) -> None:
+        """Remove every folder made here (a slot of ``destroyed``)."""
+        del args
+        for path in list(self._live):
+            self.remove(path)
+
+    @property
+    def paths(self) -> list[Path]:
+        """The folders not removed yet."""
+        return list(self._live)
+
+
+def _remove_tree(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _qdate(day: date) -> QDate:
@@ -103,15 +152,19 @@ class ReportsPanel(Panel):
     sig_built = Signal(object)  # ReportResult of the preview
     sig_saved = Signal(object)  # ReportResult of a saved file
     sig_failed = Signal(str)  # the Russian message of a failure
+    sig_printed = Signal(int)  # pages sent to the printer
 
     def __init__(self, bus: Any, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
         self.task: BackgroundTask | None = None
         self.built: Built | None = None
         self.saved: Path | None = None
-        # The preview's files: a folder made at the first build, removed with the panel.
-        self._temp_dir: Path | None = None
-        self.destroyed.connect(self._remove_temp)
+        self.printed = 0  # pages sent to the printer by the last «Печать…»
+        self._printer: Any = None
+        # The preview's folders. Not a method of the panel on ``destroyed``: by the
+        # time the signal comes, the panel's Python side is gone and PySide would drop it.
+        self.temp_folders = TempFolders()
+        self.destroyed.connect(self.temp_folders.remove_all)
 
         self.kind = QComboBox()
         self.kind.setObjectName("reportKind")
@@ -162,10 +215,18 @@ class ReportsPanel(Panel):
         # Signing (services/signing.py): the saved PDF, in place, stamp in SIGNATURE_BOX.
         self.sign_button = QPushButton(self.tr("Подписать…"))
         self.sign_button.setObjectName("signReport")
-        buttons = QHBoxLayout()
-        for button in (self.build_button, self.save_button, self.print_button, self.folder_button):
-            buttons.addWidget(button)
-        buttons.addWidget(self.sign_button)
+        # Two rows: in one, the form is wider than its pane on a 1366 px screen.
+        buttons = QGridLayout()
+        for place, button in enumerate(
+            (
+                self.build_button,
+                self.save_button,
+                self.sign_button,
+                self.print_button,
+                self.folder_button,
+            )
+        ):
+            buttons.addWidget(button, place // 3, place % 3)
 
         self.conclusions = QPlainTextEdit()
         self.conclusions.setObjectName("reportConclusions")
@@ -217,7 +278,8 @@ class ReportsPanel(Panel):
         splitter.addWidget(left_area)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([420, 700])
+        # The form whole (its widest row), the rest for the pages.
+        splitter.setSizes([max(420, left.sizeHint().width() + 24), 700])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -234,6 +296,24 @@ class ReportsPanel(Panel):
         self._update_enabled()
 
     # --- reading --------------------------------------------------------------------------
+    def set_database(self, db: Database | None) -> None:
+        """Show another database: the preview of the last one (and its folder) goes."""
+        if db is not self.db:
+            if self.task is not None:
+                # It reads the database being closed: its result is dropped when it ends.
+                self.task.cancel()
+                self.task = None
+            self._drop_preview()
+            self.saved = None
+            self.preview.show_message(self.tr("Выберите отчёт и нажмите «Построить»."))
+            self.status.clear()
+        super().set_database(db)
+
+    def _drop_preview(self) -> None:
+        built, self.built = self.built, None
+        if built is not None:
+            self.temp_folders.remove(built.folder)
+
     def reload(self) -> None:
         """Read the choices, the conclusions and the letterhead again."""
         db = self.db
@@ -334,37 +414,33 @@ class ReportsPanel(Panel):
         self._load_text()
 
     # --- building -------------------------------------------------------------------------
-    @property
-    def _temp(self) -> Path:
-        if self._temp_dir is None:
-            self._temp_dir = Path(tempfile.mkdtemp(prefix="shnor-reports-"))
-        return self._temp_dir
-
-    def _remove_temp(self) -> None:
-        if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-            self._temp_dir = None
-
-    def _start(self, out: Path, preview: bool) -> BackgroundTask | None:
+    def _start(self, out: Path | None) -> BackgroundTask | None:
+        """Build the chosen report into ``out``, or (None) into a new preview folder."""
         db = self.db
         if db is None or self.task is not None:
             return None
         kind = self.current_kind
         params = self.params()
-        folder = self._temp / "pages"
+        folder = self.temp_folders.new() if out is None else None
+        target = folder / f"{kind}.pdf" if folder is not None else out
+        assert target is not None
+        # The pages are drawn as wide as the preview column is now (sharp on a dense screen).
+        width = self.preview.fitted_width()
+        ratio = self.preview.devicePixelRatioF()
 
         def work(state: JobState) -> Built:
-            result = build_report(kind, db, out, params, state)
-            pages: list[Path] = []
-            if preview and result.format == "pdf":
+            result = build_report(kind, db, target, params, state)
+            pages = None
+            if folder is not None and result.format == "pdf" and can_render():
                 state.check()
                 state.set_status("Подготовка страниц для просмотра…")
-                pages = render_pages(out, folder, PREVIEW_DPI)
-            return Built(result, pages)
+                pages = render_preview(result.path, width, state, ratio)
+            return Built(result, pages, folder)
 
         task = BackgroundTask(work, self, self.tr("Построение отчёта"))
-        task.sig_finished.connect(self._on_preview_built if preview else self._on_saved)
-        task.sig_failed.connect(self._on_task_failed)
+        done = self._on_preview_built if folder is not None else self._on_saved
+        task.sig_finished.connect(lambda built: done(task, built))
+        task.sig_failed.connect(lambda exc: self._on_task_failed(task, exc, folder))
         self.task = task
         self.status.setText(self.tr("Отчёт строится…"))
         self._update_enabled()
@@ -373,28 +449,42 @@ class ReportsPanel(Panel):
 
     def build_preview(self) -> BackgroundTask | None:
         """Build the chosen report as a PDF for the preview (in the background)."""
-        return self._start(self._temp / f"{self.current_kind}.pdf", preview=True)
+        return self._start(None)
 
     def save_to(self, out: Path) -> BackgroundTask | None:
         """Build the chosen report into ``out`` (.pdf or .docx) in the background."""
-        return self._start(out, preview=False)
+        return self._start(out)
 
     def _on_build_clicked(self) -> None:
         self.build_preview()
 
-    def _on_preview_built(self, built: object) -> None:
+    def _on_preview_built(self, task: BackgroundTask, built: object) -> None:
         assert isinstance(built, Built)
+        if task is not self.task:  # built for a database no longer shown
+            self.temp_folders.remove(built.folder)
+            return
         self.task = None
+        self._drop_preview()  # the last preview's folder goes now that this one is here
         self.built = built
         result = built.result
-        if built.pages:
-            self.preview.set_pages(built.pages)
+        pages = built.pages
+        if pages is not None and pages.images:
+            note = ""
+            if len(pages.images) < pages.total:
+                note = (
+                    self.tr(
+                        "Показаны первые %1 страниц из %2. Все страницы — в сохранённом "
+                        "файле и при печати."
+                    )
+                    .replace("%1", str(len(pages.images)))
+                    .replace("%2", str(pages.total))
+                )
+            self.preview.set_pages(pages, note)
         else:
             self.preview.show_message(
                 self.tr(
-                    "Отчёт построен, но показать его страницы здесь нельзя: не установлена "
-                    "программа pdftoppm (пакет poppler). Сохраните отчёт и откройте его в "
-                    "программе просмотра PDF."
+                    "Отчёт построен, но показать его страницы здесь нельзя. Сохраните отчёт "
+                    "и откройте его в программе просмотра PDF."
                 )
             )
         self.status.setText(
@@ -429,15 +519,20 @@ class ReportsPanel(Panel):
             out = out.with_suffix(".docx" if "docx" in chosen else ".pdf")
         self.save_to(out)
 
-    def _on_saved(self, built: object) -> None:
+    def _on_saved(self, task: BackgroundTask, built: object) -> None:
         assert isinstance(built, Built)
+        if task is not self.task:
+            return
         self.task = None
         self.saved = built.result.path
         self.status.setText(self.tr("Сохранено: %1").replace("%1", str(built.result.path)))
         self._update_enabled()
         self.sig_saved.emit(built.result)
 
-    def _on_task_failed(self, exc: object) -> None:
+    def _on_task_failed(self, task: BackgroundTask, exc: object, folder: Path | None) -> None:
+        self.temp_folders.remove(folder)  # the preview shown, if any, keeps its own
+        if task is not self.task:
+            return
         self.task = None
         self._update_enabled()
         if isinstance(exc, Cancelled):
@@ -449,18 +544,75 @@ class ReportsPanel(Panel):
 
     # --- printing and the folder -------------------------------------------------------
     def _on_print_clicked(self) -> None:
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 
         built = self.built
-        if built is None or built.result.format != "pdf":
+        if built is None or built.result.format != "pdf" or self.task is not None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(built.result.title)
         dialog = QPrintDialog(printer, self)
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        dialog.setMinMax(1, max(1, built.result.pages))
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+        accepted = dialog.exec() == QPrintDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer: Any) -> BackgroundTask | None:
+        """Print the previewed report on ``printer`` (a QPrinter set up by the print dialog).
+
+        The pages are drawn and sent one by one in the background, with progress and
+        Cancel; ``sig_printed`` tells the pages printed.
+        """
+        built = self.built
+        if built is None or built.result.format != "pdf" or self.task is not None:
+            return None
+        pdf = built.result.path
+
+        def work(state: JobState) -> int:
+            return print_pdf(pdf, printer, state)
+
+        task = BackgroundTask(work, self, self.tr("Печать отчёта"))
+        task.sig_finished.connect(lambda pages: self._on_printed(task, pages))
+        task.sig_failed.connect(lambda exc: self._on_print_failed(task, exc))
+        self.task = task
+        self._printer = printer  # kept alive until the work is done with it
+        self.status.setText(self.tr("Отчёт печатается…"))
+        self._update_enabled()
+        task.start()
+        return task
+
+    def _on_printed(self, task: BackgroundTask, pages: object) -> None:
+        self._printer = None
+        if task is not self.task:
             return
-        pages = render_pages(built.result.path, self._temp / "print", PRINT_DPI)
-        print_pages(printer, pages)
+        self.task = None
+        self.printed = int(pages) if isinstance(pages, int) else 0
+        self.status.setText(
+            self.tr("Отправлено на печать страниц: %1.").replace("%1", str(self.printed))
+        )
+        self._update_enabled()
+        self.sig_printed.emit(self.printed)
+
+    def _on_print_failed(self, task: BackgroundTask, exc: object) -> None:
+        self._printer = None
+        if task is not self.task:
+            return
+        self.task = None
+        self._update_enabled()
+        if isinstance(exc, Cancelled):
+            self.status.setText(self.tr("Печать отменена."))
+            return
+        if isinstance(exc, PrinterRefused):
+            message = self.tr(
+                "Принтер не принял задание. Проверьте, что он включён и доступен, "
+                "или выберите другой принтер."
+            )
+        else:
+            message = describe_error(exc) if isinstance(exc, BaseException) else str(exc)
+        self.status.setText(message)
+        self.sig_failed.emit(message)
 
     def _on_sign_clicked(self) -> Any:
         """Open the signing dialog on the saved PDF (the signing engineer's dialog)."""

@@ -54,6 +54,7 @@ from PySide6.QtCore import (
     QStandardPaths,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
@@ -96,12 +97,13 @@ from shnor_desktop.models.roadmap import (
     ActivityDraft,
     Programme,
     RoadmapQuery,
+    SchoolReport,
     Section,
     Span,
     read_deadline,
     subtree_ids,
 )
-from shnor_desktop.models.text import parse_number
+from shnor_desktop.models.text import parse_number, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.cell_editing import WriteResult
 from shnor_desktop.ui.common import DataBus, Panel
@@ -147,6 +149,11 @@ ROADMAP_TABLES: frozenset[str] = frozenset(
     {"programme", "roadmap_section", "roadmap_activity", "roadmap_interval", "roadmap_concern"}
 )
 """Tables whose changes the roadmap pages show."""
+DETAIL_TABLES: frozenset[str] = frozenset({"meeting", "meeting_item", "activity_report", "school"})
+"""Tables only the detail under the table shows (the protocol a decision came from, the
+schools' reports): a change to them redraws the detail, not the table."""
+MEETING_LINK = "meeting:"
+"""The link of the protocol a decision came from: «meeting:<meeting id>:<item id>»."""
 COLUMN_SHARE = 0.4
 """The Gantt chart's activity column takes at most this share of a narrow window."""
 MANY_PAGES = 40
@@ -686,7 +693,10 @@ class RoadmapPanel(Panel):
     """A programme's roadmap: the table (tree of sections) and the Gantt chart."""
 
     TITLE = "Дорожная карта"  # source string, context "Panel"
-    TABLES: ClassVar[frozenset[str]] = ROADMAP_TABLES
+    TABLES: ClassVar[frozenset[str]] = ROADMAP_TABLES | DETAIL_TABLES
+
+    #: The protocol (meeting id, item id) an activity's decision came from was clicked.
+    sig_meeting_requested = Signal(int, int)
 
     def __init__(self, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(bus, parent)
@@ -883,6 +893,13 @@ class RoadmapPanel(Panel):
         buttons.addWidget(self.count_label)
 
         self.detail, detail_area = detail_pane(page, 48)
+        # The protocol a decision came from is a link to it («Заседания»).
+        self.detail.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.detail.linkActivated.connect(self._on_detail_link_activated)
         self.splitter = QSplitter(Qt.Orientation.Vertical, page)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(detail_area)
@@ -1305,7 +1322,46 @@ class RoadmapPanel(Panel):
         concerns = concerns_text(activity, self.model.school_names)
         if concerns:
             parts.append(self.tr("Касается: %1").replace("%1", esc(concerns)))
+        db = self.db
+        decision = db.meetings.decision_of(activity.id) if db is not None else None
+        if decision is not None:
+            source = (
+                self.tr("%1, вопрос %2")
+                .replace("%1", esc(decision.protocol_name))
+                .replace("%2", str(decision.item_number))
+            )
+            href = f"{MEETING_LINK}{decision.meeting_id}:{decision.item_id}"
+            parts.append(self.tr("Из решения: %1").replace("%1", f'<a href="{href}">{source}</a>'))
+        reports = db.roadmap.school_reports(activity.id) if db is not None else []
+        if reports:
+            parts.append(self.school_reports_html(reports))
         return "<br>".join(parts)
+
+    def school_reports_html(self, reports: Sequence[SchoolReport]) -> str:
+        """«Отчёты школ»: each school's word on the activity by school year (rich text)."""
+        esc = _plain
+        lines = ["<b>" + self.tr("Отчёты школ (%1)").replace("%1", str(len(reports))) + "</b>"]
+        for report in reports:
+            said = status_label(report.status)
+            if report.progress is not None:
+                said += ", " + percent_text(report.progress)
+            line = (
+                self.tr("%1, %2 уч. год: %3")
+                .replace("%1", esc(report.school_name))
+                .replace("%2", school_year_label(report.year))
+                .replace("%3", esc(said))
+            )
+            if report.evidence:
+                line += "; " + self.tr("подтверждение: %1").replace("%1", esc(report.evidence))
+            lines.append("•&nbsp;" + line)
+        return "<br>".join(lines)
+
+    def _on_detail_link_activated(self, href: str) -> None:
+        if not href.startswith(MEETING_LINK):
+            return
+        meeting_id, _, item_id = href.removeprefix(MEETING_LINK).partition(":")
+        if meeting_id.isdigit() and item_id.isdigit():
+            self.sig_meeting_requested.emit(int(meeting_id), int(item_id))
 
     def _update_actions(self) -> None:
         activity = self.current_activity()
@@ -1389,7 +1445,10 @@ class RoadmapPanel(Panel):
     # --- changes ---------------------------------------------------------------------------------
     def on_data_changed(self, info: ChangeSetInfo) -> None:
         """Read again (the rows stay in place when only values changed)."""
-        del info
+        if not info.touches(*ROADMAP_TABLES):
+            # A protocol or a school's report: only the detail tells of them.
+            self._show_detail()
+            return
         if self._writing:
             # A cell's write is still closing its editor: read once it has.
             self._pending = True

@@ -188,6 +188,17 @@ def test_spec_bundles_the_metadata_of_the_libraries_the_about_box_lists(
     assert copied == {f"{d}.dist-info" for d in installed}
 
 
+def test_spec_bundles_pdfium_for_the_report_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview and printing draw pages with PDFium: its native library is named."""
+    ns = run_spec(monkeypatch)
+    (analysis,) = made_of(ns, "Analysis")
+    assert ("/site-packages/pypdfium2_raw/libpdfium.so", "pypdfium2_raw") in analysis.kwargs[
+        "binaries"
+    ]
+    assert {"pypdfium2", "pypdfium2_raw"} <= set(analysis.kwargs["hiddenimports"])
+    assert any(dest == "pypdfium2.dist-info" for _src, dest in analysis.kwargs["datas"])
+
+
 def modules_the_dependencies_need() -> set[str]:
     """Top-level modules of the libraries the sources import and of all they require."""
     from importlib import metadata
@@ -270,8 +281,12 @@ def fake_pyinstaller(monkeypatch: pytest.MonkeyPatch) -> None:
     def collect_data_files(package: str) -> list[tuple[str, str]]:
         return [(f"/site-packages/{package}/templates/default.docx", f"{package}/templates")]
 
+    def collect_dynamic_libs(package: str) -> list[tuple[str, str]]:
+        return [(f"/site-packages/{package}/libpdfium.so", package)]
+
     hooks.copy_metadata = copy_metadata  # type: ignore[attr-defined]
     hooks.collect_data_files = collect_data_files  # type: ignore[attr-defined]
+    hooks.collect_dynamic_libs = collect_dynamic_libs  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, hooks.__name__, hooks)
     module = types.ModuleType("PyInstaller.utils.win32.versioninfo")
     for name in (
@@ -429,3 +444,42 @@ def test_the_smoke_switch_paints_the_demo_window_and_exits_0(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert re.search(r"^smoke: demo-open [\d.]+ s after run_gui; qtbase_ru yes$", done.stdout, re.M)
+
+
+def test_the_report_smoke_switch_shows_every_page_of_the_annual_report(tmp_path: Path) -> None:
+    """SHNOR_DESKTOP_SMOKE=report --demo: «Отчёты» builds the annual report and shows
+    every page (the bundle's smoke run proves PDFium travels with the bundle so)."""
+    import os
+
+    env = {
+        **os.environ,
+        "SHNOR_DESKTOP_SMOKE": "report",
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TMPDIR": str(tmp_path / "temp"),
+    }
+    (tmp_path / "temp").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "shnor_desktop", "--demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    match = re.search(
+        r"^smoke: report-preview [\d.]+ s; pages shown (\d+) of (\d+); page 1 (\d+)x(\d+) px$",
+        done.stdout,
+        re.M,
+    )
+    assert match, done.stdout
+    shown, total, width, height = map(int, match.groups())
+    assert shown == total > 10
+    assert abs(height - width * 841.89 / 595.28) <= 1  # an A4 page, drawn
+    # The preview's temporary folder went with the window.
+    assert not list((tmp_path / "temp").glob("shnor-reports-*"))

@@ -3,8 +3,9 @@
 The district; the groups of schools and why; each school's passport and
 deficits; the tracks (ШНОР, зона риска, профилактика) with their measures and
 effects; the results tables and the two-year charts seed 004 lost; the
-indicators, plan against actual; the roadmap's fulfilment by section and the
-plan of the next year; the coordinator's conclusions (``report_text``, edited
+indicators, plan against actual; the roadmap's fulfilment by section, the
+schools' own reports on its activities (from their workbooks) and the plan of
+the next year; the coordinator's conclusions (``report_text``, edited
 in «Отчёты»; a draft from the figures while none is written).
 """
 
@@ -530,6 +531,7 @@ def _roadmap(db: Database, doc: c.Document, year: int) -> tuple[int, int]:
                 f"{k.year_label(year)} учебном году в базе нет."
             )
         )
+    _school_reports(db, doc, year)
     if next_rows:
         doc.add(c.Heading(f"План мероприятий на {k.school_year_words(year + 1)}", 2))
         doc.add(
@@ -548,6 +550,47 @@ def _roadmap(db: Database, doc: c.Document, year: int) -> tuple[int, int]:
             )
         )
     return (done_total, due_total)
+
+
+def _school_reports(db: Database, doc: c.Document, year: int) -> None:
+    """The schools' own reports on the activities (sent in their workbooks) for the year:
+    a line per activity reported on, with how many schools reported it done, in progress …"""
+    tallies = db.roadmap.school_report_tallies(year)
+    if not tallies:
+        return
+    report_rows: list[tuple[str, ...]] = []
+    for programme in db.roadmap.programmes():
+        for activity in db.roadmap.activities(RoadmapQuery(programme.id)):
+            tally = tallies.get(activity.id)
+            if tally is not None:
+                report_rows.append(
+                    (
+                        activity.number,
+                        activity.title,
+                        k.count(tally.reported),
+                        k.count(tally.done),
+                        k.count(tally.in_progress),
+                        k.count(tally.partly + tally.not_done),
+                    )
+                )
+    if report_rows:
+        doc.add(
+            c.Table(
+                (
+                    c.Column("№", 0.6),
+                    c.Column("Мероприятие", 4),
+                    c.Column("Отчитались школ", 1.1, "right"),
+                    c.Column("Выполнено", 1, "right"),
+                    c.Column("Выполняется", 1.1, "right"),
+                    c.Column("Частично или не выполнено", 1.3, "right"),
+                ),
+                tuple(report_rows),
+                caption=(
+                    f"Отчёты школ о выполнении мероприятий за {k.year_label(year)} учебный год"
+                ),
+                narrow=True,
+            )
+        )
 
 
 def draft_conclusions(
