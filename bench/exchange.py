@@ -15,12 +15,18 @@ Prints, on the same machine in one run:
 * the peak RSS of the 50,000-row import, measured in a fresh child process
   (pandas and the other contenders run in children of their own).
 
+The machine is shared and a single run of half a second varies by ±10 %:
+our import and calamine's bare parse each run ``--repeat`` times (a fresh
+child and a fresh copy of the database each time) and the quickest run of
+each is taken, the same for both; pandas (7 s) runs once.  Peak RSS is the
+largest of the runs.
+
 Targets: 60 templates < 10 s; the 50,000-row import ≥ 10× faster than
 pandas + openpyxl and ≤ 1.5× calamine's bare parse; RSS < 500 MB.  The ratio
 to the bare parse is given for the preview (what reading costs) and for the
 whole import (preview + commit of the rows into SQLite).
 
-    python bench/exchange.py [--schools 60] [--rows 50000] [--keep DIR]
+    python bench/exchange.py [--schools 60] [--rows 50000] [--repeat 3] [--keep DIR]
 
 The last line printed is one JSON object of the figures.
 """
@@ -222,6 +228,7 @@ def main() -> None:  # noqa: PLR0915 (one straight run of measurements)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schools", type=int, default=60)
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of ours and of calamine")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -264,10 +271,18 @@ def main() -> None:  # noqa: PLR0915 (one straight run of measurements)
         big = work / "results-50k.xlsx"
         big_workbook(big, args.rows)
         big_db = work / "big.sqlite"
-        shutil.copy(pristine, big_db)
-        ours = _in_child("import", str(big_db), str(big))
+        runs = []
+        for _ in range(max(args.repeat, 1)):
+            for stale in work.glob("big.sqlite*"):
+                stale.unlink()
+            shutil.copy(pristine, big_db)
+            runs.append(_in_child("import", str(big_db), str(big)))
+        ours = min(runs, key=lambda r: r["plan_s"] + r["commit_s"])
+        ours["rss_mb"] = max(r["rss_mb"] for r in runs)
         pandas_run = _in_child("pandas", str(big))
-        calamine_run = _in_child("calamine", str(big))
+        bare_runs = [_in_child("calamine", str(big)) for _ in range(max(args.repeat, 1))]
+        calamine_run = min(bare_runs, key=lambda r: r["s"])
+        calamine_run["rss_mb"] = max(r["rss_mb"] for r in bare_runs)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -289,19 +304,21 @@ def main() -> None:  # noqa: PLR0915 (one straight run of measurements)
         "calamine_bare_s": round(calamine_run["s"], 3),
         "speedup_vs_pandas_plan": round(pandas_run["s"] / ours["plan_s"], 1),
         "speedup_vs_pandas_import": round(pandas_run["s"] / import_total, 1),
-        "plan_vs_bare": round(ours["plan_s"] / calamine_run["s"], 2),
+        "plan_vs_bare": round(ours["plan_s"] / calamine_run["s"], 3),
         "import_vs_bare": round(import_total / calamine_run["s"], 2),
         "big_import_rss_mb": round(ours["rss_mb"], 1),
         "pandas_rss_mb": round(pandas_run["rss_mb"], 1),
         "calamine_rss_mb": round(calamine_run["rss_mb"], 1),
         "big_status": ours["status"],
+        "repeat": max(args.repeat, 1),
     }
-    checks = {
-        "templates < 10 s": figures["templates_s"] < 10,
-        "50k ≥ 10× pandas (whole import)": figures["speedup_vs_pandas_import"] >= 10,
-        "50k preview ≤ 1.5× bare parse": figures["plan_vs_bare"] <= 1.5,
-        "50k import ≤ 1.5× bare parse": figures["import_vs_bare"] <= 1.5,
-        "RSS < 500 MB": figures["big_import_rss_mb"] < 500,
+    bare_s = calamine_run["s"]
+    checks = {  # on the measured figures, not the rounded ones printed
+        "templates < 10 s": templates_s < 10,
+        "50k ≥ 10× pandas (whole import)": pandas_run["s"] >= 10 * import_total,
+        "50k preview ≤ 1.5× bare parse": ours["plan_s"] <= 1.5 * bare_s,
+        "50k import ≤ 1.5× bare parse": import_total <= 1.5 * bare_s,
+        "RSS < 500 MB": ours["rss_mb"] < 500,
     }
     figures["targets_met"] = {k: bool(v) for k, v in checks.items()}
 

@@ -82,12 +82,20 @@ def base(db: Database) -> dict[str, int]:
     return {"first": first, "second": second, "branch": branch, "profile": profile}
 
 
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The same rows given column by column (``ChangeSet.insert_columns``)."""
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
 Operation = Callable[[ChangeSet, dict[str, int]], object]
 
 OPERATIONS: dict[str, Operation] = {
     "insert": lambda cs, ids: cs.insert("school", _school("10", distance_km=12.5)),
     "insert_many": lambda cs, ids: cs.insert_many(
         "assessment", [_result(ids["second"], g) for g in range(2, 12)]
+    ),
+    "insert_columns": lambda cs, ids: cs.insert_columns(
+        "assessment", _columns([_result(ids["second"], g) for g in range(2, 12)])
     ),
     "update": lambda cs, ids: cs.update("school", ids["first"], {"short_name": "Гимназия"}),
     "update_many": lambda cs, ids: cs.update_many(
@@ -326,6 +334,47 @@ def test_rules_normalise_what_they_accept(db: Database, base: dict[str, int]) ->
     row = db.log.read_row("assessment", row_id)
     assert row is not None
     assert (row["participants"], row["n5"], row["subject"]) == (28, 5, "Химия")
+
+
+def test_rules_run_on_writes_by_column_alike(db: Database, base: dict[str, int]) -> None:
+    """``insert_columns`` (the bulk path of an import) refuses and normalises as ``insert_many``."""
+    before = data_dump(db.conn)
+    rows = [_result(base["second"], g) for g in range(4, 9)]
+    rows[3]["n5"] = -4
+    with pytest.raises(InvalidValueError) as info, db.log.change_set("Импорт", "import") as cs:
+        cs.insert_columns("assessment", _columns(rows))
+    assert (info.value.issue.table, info.value.issue.field, info.value.issue.code) == (
+        "assessment",
+        "n5",
+        "negative",
+    )
+    assert data_dump(db.conn) == before
+    rows = [_result(base["second"], 4, participants=28.0, n5="5", subject=" Химия ")]
+    with db.log.change_set("Импорт", "import") as cs:
+        [row_id] = cs.insert_columns("assessment", _columns(rows))
+    row = db.log.read_row("assessment", row_id)
+    assert row is not None
+    assert (row["participants"], row["n5"], row["subject"]) == (28, 5, "Химия")
+    with pytest.raises(ValueError, match="differ in length"), db.log.change_set("x") as cs:
+        cs.insert_columns("assessment", {"n2": [1, 2], "n3": [1]})
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+@pytest.mark.parametrize("path", ["insert_many", "insert_columns"])
+def test_a_number_that_is_not_finite_is_refused(
+    db: Database, base: dict[str, int], value: float, path: str
+) -> None:
+    """An infinite or NaN mean score (calamine reads «inf», «NaN») never reaches the file."""
+    before = data_dump(db.conn)
+    rows = [_result(base["second"], g, mean_score=3.5) for g in range(4, 9)]
+    rows[2]["mean_score"] = value
+    with pytest.raises(InvalidValueError) as info, db.log.change_set("Импорт", "import") as cs:
+        if path == "insert_many":
+            cs.insert_many("assessment", rows)
+        else:
+            cs.insert_columns("assessment", _columns(rows))
+    assert (info.value.issue.field, info.value.issue.code) == ("mean_score", "not_number")
+    assert data_dump(db.conn) == before
 
 
 def test_check_row_previews_without_writing(db: Database, base: dict[str, int]) -> None:

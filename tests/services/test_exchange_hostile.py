@@ -335,6 +335,22 @@ def test_billion_laughs_in_a_sheet(db: Database, template: Path, tmp_path: Path)
     refused(db, path, XmlEntitiesError, "DOCTYPE/ENTITY")
 
 
+@pytest.mark.parametrize("part_name", [RESULTS_PART, "xl/styles.xml"])
+def test_a_doctype_behind_a_comment_is_found(
+    db: Database, template: Path, tmp_path: Path, part_name: str
+) -> None:
+    """A «<» inside a comment must not pass for the root element and hide the DOCTYPE after it."""
+    body = part(template, part_name)
+    root = re.search(rb"<(?![?!])", body)
+    assert root is not None
+    evil = (
+        b'<?xml version="1.0"?><!-- <worksheet> --><!DOCTYPE x [<!ENTITY e "e">]>'
+        + body[root.start() :]
+    )
+    path = rewrite_zip(template, tmp_path / "comment.xlsx", {part_name: evil})
+    refused(db, path, XmlEntitiesError, "DOCTYPE/ENTITY")
+
+
 def test_entities_in_a_part_the_reader_does_not_ask_for(
     db: Database, template: Path, tmp_path: Path
 ) -> None:
@@ -366,6 +382,14 @@ def _sheet_xml(rows: bytes) -> bytes:
             "rows-without-numbers",
         ),
         (b"<row r = \"1\"><c r = 'A1048576'><v>1</v></c></row>", "odd-spacing"),
+        # Cells without a reference go after the previous one: 100 of them pass column BL.
+        (b"<row><c><v>1</v></c>" + b"<c><v>2</v></c>" * 99 + b"</row>", "cells-without-references"),
+        (b'<row r="1"><c r="BL1"><v>1</v></c><c><v>2</v></c></row>', "one-after-the-last-column"),
+        (
+            b'<row r="1" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<x:c r="XFD1"><x:v>1</x:v></x:c></row>',
+            "prefixed-cell",
+        ),
     ],
 )
 def test_a_sheet_too_large_is_refused_before_it_is_read(

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -960,6 +961,67 @@ def test_a_programs_table_is_read_whole_or_every_problem_named(
     _plan, file_plan = plan_one(db, path)
     assert file_plan.status is FileStatus.REJECTED
     assert [(p.cell, p.value) for p in file_plan.problems] == [("H2999", -4), ("C3001", 12)]
+
+
+def test_infinity_and_nan_in_a_programs_table_are_named(db: Database, tmp_path: Path) -> None:
+    """calamine reads «inf» and «NaN» as floats: a table read column by column refuses them."""
+    path = big_results_workbook(tmp_path / "big.xlsx", 120)
+    book = openpyxl.load_workbook(path)
+    sheet = book[layout.SHEET_RESULTS]
+    sheet["J1"] = "Средний балл"
+    for row in range(2, 122):
+        sheet.cell(row=row, column=10, value=3.5)
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    name = next(n for n in parts if n.startswith("xl/worksheets/") and b"J121" in parts[n])
+    body = parts[name]
+    for cell, text in ((b"J7", b"inf"), (b"F9", b"NaN")):
+        start = body.index(b'<c r="' + cell + b'"')
+        value = body.index(b"<v>", start)
+        body = body[: value + 3] + text + body[body.index(b"</v>", value) :]
+    parts[name] = body
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part_name, data in parts.items():
+            archive.writestr(part_name, data)
+
+    _plan, file_plan = plan_one(db, path)
+
+    assert file_plan.status is FileStatus.REJECTED
+    assert [p.cell for p in file_plan.problems] == ["J7", "F9"]
+    assert all("числ" in p.expected for p in file_plan.problems)
+
+
+def test_a_newer_programs_table_changes_only_what_differs(db: Database, tmp_path: Path) -> None:
+    """A table read column by column, imported again with a few changes: the diff is exact."""
+    path = big_results_workbook(tmp_path / "big.xlsx", 300)
+    plan, file_plan = plan_one(db, path)
+    assert file_plan.counts() == {"new": 1800, "changed": 0, "unchanged": 0}
+    commit_all(db, plan)
+
+    book = openpyxl.load_workbook(path)
+    sheet = book[layout.SHEET_RESULTS]
+    sheet["E2"] = 23  # participants of «Предмет 00000 · 1 класс»
+    sheet["I300"] = None  # a blank: the stored value stays
+    sheet.append(["ВПР", "Предмет 99999", 5, 25, 24, 2, 8, 9, 5])  # a new row
+    newer = tmp_path / "big-2.xlsx"
+    book.save(newer)
+    plan, file_plan = plan_one(db, newer)
+
+    assert file_plan.status is FileStatus.UPDATE
+    assert file_plan.counts() == {"new": 6, "changed": 1, "unchanged": 1798}
+    changes = file_plan.changes
+    assert list(changes) == [changes[i] for i in range(len(changes))]
+    changed = [c for c in changes if c.kind == "changed"]
+    assert [(c.cell, c.old, c.new) for c in changed] == [("E2", 24, 23)]
+    assert changes[-1].row_label == "ВПР · Предмет 99999 · 5 класс"
+    commit_all(db, plan)
+    first = result(db, "ВПР", "Предмет 00000", 1)
+    assert first is not None and first["participants"] == 23
+    kept = result(db, "ВПР", "Предмет 00027", 2)  # sheet row 300
+    assert kept is not None and kept["n5"] == 5
+    added = result(db, "ВПР", "Предмет 99999", 5)
+    assert added is not None and (added["participants"], added["n2"]) == (24, 2)
 
 
 def test_cancel_in_the_middle_of_a_commit_leaves_nothing(db: Database, tmp_path: Path) -> None:

@@ -7,7 +7,11 @@ same field rules as the screens (``models/rules.py`` through
 :func:`~shnor_desktop.models.fields.check_value`), and compared with the
 database: new, changed and unchanged values (old → new), problems (file,
 sheet, cell, value, what was expected, in Russian) and a status per file.
-Nothing is written.
+Nothing is written.  A results table written by a program (a region's
+50,000 rows) is checked and compared column by column when every cell is
+clean (:class:`_ColumnReader`), and a new one is written by the change log's
+bulk path (``ChangeSet.insert_columns``): nothing per row is built until a
+row is shown.
 
 **Commit** (:func:`commit_import`): each file is **atomic** — one change set
 of kind «import» holding all of its values, and an ``import_batch`` row
@@ -33,10 +37,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import json
+import math
+import operator
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -186,6 +193,10 @@ class _Row:
     cells: Mapping[str, str]
 
 
+def _result_label(key: tuple[Any, ...]) -> str:
+    return f"{key[0]} · {key[1]} · {key[2]} класс"
+
+
 @dataclass(slots=True)
 class _Diff:
     """A parsed row against the database: its row id (None: new) and stored values."""
@@ -215,6 +226,147 @@ def _same(stored: Any, new: Any) -> bool:
     return bool(stored == new)
 
 
+@dataclass
+class _ResultBlock:
+    """A results table read column by column (a region's 50,000 rows): rows made on demand.
+
+    Record ``i`` is the row (``procedures[i]``, ``subjects[i]``, ``grades[i]``)
+    found at 0-based sheet row ``sheet_rows[i]``; ``columns[j][i]`` is its value
+    of the field ``names[j]`` (None: the cell was blank).  ``full`` is True when
+    no value is blank (then every record has every field).  A record has at
+    least one value.  Nothing per row is built until a row is asked for; the
+    fields in ``whole`` (counts) are checked whole numbers kept as the floats
+    calamine read, made ints when a row is made or written (:meth:`exact`).
+    """
+
+    sheet: str
+    names: tuple[str, ...]
+    procedures: list[str]
+    subjects: list[str]
+    grades: list[int]
+    columns: list[list[Any]]
+    sheet_rows: Sequence[int]
+    cell_columns: Mapping[str, int]
+    full: bool
+    whole: frozenset[str] = frozenset()
+    _counts: list[int] | None = field(default=None, repr=False)
+    _keys: list[tuple[str, str, int]] | None = field(default=None, repr=False)
+
+    @property
+    def keys(self) -> list[tuple[str, str, int]]:
+        """The key of each record (made on first use: 50,000 tuples are not free)."""
+        if self._keys is None:
+            self._keys = list(zip(self.procedures, self.subjects, self.grades, strict=True))
+        return self._keys
+
+    def __len__(self) -> int:
+        return len(self.procedures)
+
+    def column(self, name: str) -> list[Any] | None:
+        """The values of field ``name`` (None when the table has no such column)."""
+        return self.columns[self.names.index(name)] if name in self.names else None
+
+    def values(self, index: int) -> dict[str, Any]:
+        """The values of record ``index`` (its blank fields left out)."""
+        whole = self.whole
+        return {
+            name: int(value) if name in whole else value
+            for name, column in zip(self.names, self.columns, strict=True)
+            if (value := column[index]) is not None
+        }
+
+    def exact(self, j: int) -> list[Any]:
+        """The values of field ``names[j]`` as written: counts as ints, blanks as None."""
+        column = self.columns[j]
+        if self.names[j] not in self.whole:
+            return column
+        if self.full:
+            return [*map(int, column)]
+        return [None if value is None else int(value) for value in column]
+
+    def row(self, index: int) -> _Row:
+        """Record ``index`` as a row of the file."""
+        key = (self.procedures[index], self.subjects[index], self.grades[index])
+        return _Row(
+            TABLE_RESULTS,
+            key,
+            _result_label(key),
+            self.sheet,
+            self.values(index),
+            _Cells(self.sheet_rows[index], self.cell_columns),
+        )
+
+    def value_counts(self) -> list[int]:
+        """How many values each record has."""
+        if self._counts is None:
+            width = len(self.names)
+            counts = [width] * len(self)
+            for column in self.columns:
+                if None in column:
+                    for index, value in enumerate(column):
+                        if value is None:
+                            counts[index] -= 1
+            self._counts = counts
+        return self._counts
+
+    def value_total(self) -> int:
+        """How many values the table has."""
+        if self.full:
+            return len(self.names) * len(self)
+        return len(self.names) * len(self) - sum(c.count(None) for c in self.columns)
+
+
+class _BlockDiffs(Sequence[_Diff]):
+    """The records of a :class:`_ResultBlock` against the database, compared on demand.
+
+    ``found[i]`` is the stored (row id, values) of record ``i``, or None when
+    it is new; ``found`` itself is None when the database holds none of them.
+    """
+
+    def __init__(
+        self, block: _ResultBlock, found: list[tuple[int, dict[str, Any]] | None] | None
+    ) -> None:
+        self.block = block
+        self.found = found if found is not None and any(found) else None
+
+    def __len__(self) -> int:
+        return len(self.block)
+
+    @overload
+    def __getitem__(self, index: int) -> _Diff: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Diff]: ...
+
+    def __getitem__(self, index: int | slice) -> _Diff | list[_Diff]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        stored = None if self.found is None else self.found[index]
+        row = self.block.row(index)
+        return _Diff(row, None, None) if stored is None else _Diff(row, *stored)
+
+    def __iter__(self) -> Iterator[_Diff]:
+        for index in range(len(self)):
+            yield self[index]
+
+    @property
+    def all_new(self) -> bool:
+        """True when the database holds none of the records."""
+        return self.found is None
+
+    def new_indexes(self) -> Iterator[int]:
+        """The records the database does not hold."""
+        if self.found is None:
+            return iter(range(len(self)))
+        return (i for i, stored in enumerate(self.found) if stored is None)
+
+
+def _value_total(part: Sequence[_Diff]) -> int:
+    if isinstance(part, _BlockDiffs):
+        return part.block.value_total()
+    return sum(len(diff.row.values) for diff in part)
+
+
 _FIELD_LABELS: Final[dict[tuple[str, str], str]] = {
     **{(TABLE_PASSPORT, s.name): s.label for s in layout.PASSPORT_FIELDS},
     **{(TABLE_RESULTS, s.name): s.label for s in layout.RESULT_FIELDS},
@@ -223,28 +375,31 @@ _FIELD_LABELS: Final[dict[tuple[str, str], str]] = {
 
 
 class ChangeList(Sequence[ValueChange]):
-    """The value changes of a file, made on demand (a 50,000-row file has 550,000 values).
+    """The value changes of a file, made on demand (a 50,000-row file has 450,000 values).
 
-    Behaves as a read-only list; counting by kind needs no objects.
+    Behaves as a read-only list; counting by kind needs no objects.  ``parts``
+    are the compared rows in the order of the file (passport, results, roadmap);
+    a results table read column by column is one lazy part (:class:`_BlockDiffs`).
     """
 
-    def __init__(self, diffs: Sequence[_Diff]) -> None:
-        self._diffs = list(diffs)
-        self._starts: list[int] = []
+    def __init__(self, parts: Sequence[Sequence[_Diff]]) -> None:
+        self._parts = [part for part in parts if len(part)]
+        self._part_starts: list[int] = []
         total = 0
-        for diff in self._diffs:
-            self._starts.append(total)
-            total += len(diff.row.values)
+        for part in self._parts:
+            self._part_starts.append(total)
+            total += _value_total(part)
         self._total = total
+        self._row_starts: dict[int, list[int]] = {}
         self._counts: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return self._total
 
     @property
-    def diffs(self) -> Sequence[_Diff]:
-        """The rows compared (one per row of the file that has values)."""
-        return self._diffs
+    def parts(self) -> Sequence[Sequence[_Diff]]:
+        """The rows compared, in parts (one row per row of the file that has values)."""
+        return self._parts
 
     @overload
     def __getitem__(self, index: int) -> ValueChange: ...
@@ -259,15 +414,36 @@ class ChangeList(Sequence[ValueChange]):
             index += self._total
         if not 0 <= index < self._total:
             raise IndexError(index)
-        position = bisect.bisect_right(self._starts, index) - 1
-        diff = self._diffs[position]
-        name = list(diff.row.values)[index - self._starts[position]]
-        return self._make(diff, name)
+        which = bisect.bisect_right(self._part_starts, index) - 1
+        part, offset = self._parts[which], index - self._part_starts[which]
+        if isinstance(part, _BlockDiffs) and part.block.full:
+            position, inner = divmod(offset, len(part.block.names))  # no blank: equal rows
+        else:
+            starts = self._starts_of(which)
+            position = bisect.bisect_right(starts, offset) - 1
+            inner = offset - starts[position]
+        diff = part[position]
+        return self._make(diff, list(diff.row.values)[inner])
+
+    def _starts_of(self, which: int) -> list[int]:
+        """Where each row of part ``which`` starts among the part's values."""
+        starts = self._row_starts.get(which)
+        if starts is None:
+            part = self._parts[which]
+            sizes: Iterable[int] = (
+                part.block.value_counts()
+                if isinstance(part, _BlockDiffs)
+                else (len(diff.row.values) for diff in part)
+            )
+            starts = [0, *itertools.accumulate(sizes)][:-1]
+            self._row_starts[which] = starts
+        return starts
 
     def __iter__(self) -> Iterator[ValueChange]:
-        for diff in self._diffs:
-            for name in diff.row.values:
-                yield self._make(diff, name)
+        for part in self._parts:
+            for diff in part:
+                for name in diff.row.values:
+                    yield self._make(diff, name)
 
     @staticmethod
     def _make(diff: _Diff, name: str) -> ValueChange:
@@ -288,12 +464,16 @@ class ChangeList(Sequence[ValueChange]):
         """How many values are «new», «changed» and «unchanged»."""
         if self._counts is None:
             counts = {"new": 0, "changed": 0, "unchanged": 0}
-            for diff in self._diffs:
-                if diff.old is None:
-                    counts["new"] += len(diff.row.values)
+            for part in self._parts:
+                if isinstance(part, _BlockDiffs) and part.all_new:
+                    counts["new"] += part.block.value_total()
                     continue
-                for name in diff.row.values:
-                    counts[diff.kind_of(name)] += 1
+                for diff in part:
+                    if diff.old is None:
+                        counts["new"] += len(diff.row.values)
+                        continue
+                    for name in diff.row.values:
+                        counts[diff.kind_of(name)] += 1
             self._counts = counts
         return dict(self._counts)
 
@@ -304,6 +484,8 @@ class _Parsed:
 
     passport: _Row | None = None
     results: list[_Row] = field(default_factory=list)
+    result_block: _ResultBlock | None = None
+    """The results when read column by column (then ``results`` is empty)."""
     reports: list[_Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -856,7 +1038,7 @@ class _Reader:
         width = len(line)
         for field_name, column, kind, spec in counted:
             raw = line[column] if column < width else ""
-            if type(raw) is float and raw >= 0:
+            if type(raw) is float and 0 <= raw < math.inf:  # NaN, infinity: the slow path
                 if kind == "count":
                     if raw.is_integer():
                         values[field_name] = int(raw)
@@ -1093,9 +1275,10 @@ class _ColumnReader:
     A table written by a program (a region's 50,000 rows) has its keys as
     text, its counts as numbers and blanks where nothing is known.  Each
     column is checked at once with C-level operations (types, bounds,
-    whole numbers); the first column that holds anything else — text in a
-    number cell, a negative, a blank key — hands the table back to the row
-    by row reading, which finds and words every problem.
+    whole numbers, finite); the first column that holds anything else — text
+    in a number cell, a negative, a blank key — hands the table back to the
+    row by row reading, which finds and words every problem.  The rows are
+    kept as columns (:class:`_ResultBlock`): nothing per row is built.
     """
 
     def __init__(
@@ -1106,7 +1289,12 @@ class _ColumnReader:
         self.columns = columns
         self.counted = counted
 
-    def _keys(self, rows: Sequence[list[Any]]) -> list[tuple[str, str, int]] | None:
+    def _keys(self, rows: Sequence[list[Any]]) -> tuple[list[Any], list[str], list[int]] | None:
+        """The procedures, subjects and grades of the rows, or None when a key needs the slow path.
+
+        No tuple is built per row: duplicates are found by the hashes of the
+        keys (two different keys with one hash only send the table the slow way).
+        """
         spot = [self.columns.get(k) for k in ("procedure", "subject", "grade")]
         if None in spot:
             return None
@@ -1114,40 +1302,51 @@ class _ColumnReader:
         procedures: list[Any] = [line[p_at] for line in rows]
         subjects: list[Any] = [line[s_at] for line in rows]
         grades: list[Any] = [line[g_at] for line in rows]
-        if not set(procedures) <= _PROCEDURE_SET or set(map(type, subjects)) != {str}:
+        clean = (
+            set(procedures) <= _PROCEDURE_SET
+            and set(map(type, subjects)) == {str}
+            and set(map(type, grades)) == {float}
+            and min(grades) >= 1
+            and max(grades) <= 11
+            and all(map(float.is_integer, grades))
+        )
+        if not clean:
             return None
-        if set(map(type, grades)) != {float} or min(grades) < 1 or max(grades) > 11:
+        stripped = list(map(str.strip, subjects))
+        numbers = list(map(int, grades))
+        keys = zip(procedures, stripped, numbers, strict=True)
+        if not all(stripped) or len(set(map(hash, keys))) != len(rows):
             return None
-        if not all(map(float.is_integer, grades)):
-            return None
-        stripped = [t.strip() for t in subjects]
-        if not all(stripped):
-            return None
-        keys = list(zip(procedures, stripped, map(int, grades), strict=True))
-        return keys if len(set(keys)) == len(keys) else None
+        return procedures, stripped, numbers
 
     @staticmethod
-    def _values(kind: str, column: list[Any]) -> list[Any] | None:
-        """The column's values (None for a blank), or None when a cell needs the slow path."""
+    def _values(kind: str, column: list[Any]) -> tuple[list[Any], bool] | None:
+        """The column's values (None for a blank) and whether it has a blank.
+
+        None when a cell needs the slow path.
+        """
+        if kind not in ("count", "real", "share"):
+            return None
         types = set(map(type, column))
         if str in types:
             if any(v != "" for v in column if type(v) is str):
                 return None
             column = [None if type(v) is str else v for v in column]
             types.discard(str)
-        numbers = [v for v in column if v is not None]
-        clean = (
-            types <= {float}
-            and kind in ("count", "real", "share")
-            and (not numbers or min(numbers) >= 0)
-            and (kind != "share" or not numbers or max(numbers) <= 100)
-            and (kind != "count" or all(map(float.is_integer, numbers)))
-        )
-        if not clean:
+            types.add(type(None))
+        blank = type(None) in types
+        numbers = [v for v in column if v is not None] if blank else column
+        if not types - {type(None)} <= {float}:
             return None
-        if kind == "count":
-            return [None if v is None else int(v) for v in column]
-        return column
+        if numbers and (
+            min(numbers) < 0
+            # NaN and infinity pass min/max in some orders: their sum is not finite.
+            or not math.isfinite(sum(numbers))
+            or (kind == "share" and max(numbers) > 100)
+            or (kind == "count" and not all(map(float.is_integer, numbers)))
+        ):
+            return None
+        return column, blank  # counts stay floats until used (_ResultBlock.exact)
 
     def read(self, reader: _Reader) -> bool:
         """Read every row into ``reader``; False (nothing read) when a row needs the slow path."""
@@ -1158,37 +1357,77 @@ class _ColumnReader:
         keys = self._keys(rows)
         if keys is None:
             return False
-        names = [name for name, _column, _kind, _spec in self.counted]
+        procedures, subjects, grades = keys
         table = []
-        for _name, column, kind, _spec in self.counted:
-            found = self._values(kind, [line[column] for line in rows])
+        full = True
+        for _name, at, kind, _spec in self.counted:
+            found = self._values(kind, [line[at] for line in rows])
             if found is None:
                 return False
-            table.append(found)
-        sheet, results = self.sheet.name, reader.parsed.results
-        participants_column = self.columns.get("participants")
-        for offset, (key, line) in enumerate(zip(keys, zip(*table, strict=True), strict=True)):
-            values: dict[str, Any]
-            if None in line:
-                values = {n: v for n, v in zip(names, line, strict=True) if v is not None}
-                if not values:
-                    continue
-            else:
-                values = dict(zip(names, line, strict=True))
-            row = self.head + 1 + offset
-            results.append(
-                _Row(
-                    TABLE_RESULTS,
-                    key,
-                    f"{key[0]} · {key[1]} · {key[2]} класс",
-                    sheet,
-                    values,
-                    _Cells(row, self.columns),
+            table.append(found[0])
+            full = full and not found[1]
+        first = self.head + 1
+        sheet_rows: Sequence[int] = range(first, first + len(rows))
+        if not full:
+            width = len(table)
+            # A row whose every value is blank is no record (its key alone changes nothing).
+            kept = [line.count(None) != width for line in zip(*table, strict=True)]
+            if not all(kept):
+                procedures, subjects, grades, sheet_rows, *table = (
+                    list(itertools.compress(column, kept))
+                    for column in (procedures, subjects, grades, sheet_rows, *table)
                 )
-            )
-            if participants_column is not None and "participants" in values:
-                reader.check_result(sheet, row, participants_column, values)
+        block = _ResultBlock(
+            sheet=self.sheet.name,
+            names=tuple(name for name, _column, _kind, _spec in self.counted),
+            procedures=procedures,
+            subjects=subjects,
+            grades=grades,
+            columns=table,
+            sheet_rows=sheet_rows,
+            cell_columns=self.columns,
+            full=full,
+            whole=frozenset(name for name, _at, kind, _spec in self.counted if kind == "count"),
+        )
+        if procedures:
+            reader.parsed.result_block = block
+            self._warn(reader, block)
         return True
+
+    def _warn(self, reader: _Reader, block: _ResultBlock) -> None:
+        """The warnings of :meth:`_Reader.check_result`, looked for column by column."""
+        at = self.columns.get("participants")
+        participants = block.column("participants")
+        if at is None or participants is None:
+            return
+        suspects: Iterable[int]
+        if block.full:
+            marks = [block.column(n) for n in ("n2", "n3", "n4", "n5")]
+            due = block.column("pupils_due")
+            suspects = set()
+            if all(m is not None for m in marks):
+                n2, n3, n4, n5 = (m for m in marks if m is not None)
+
+                def totals() -> Iterator[Any]:
+                    return map(operator.add, map(operator.add, n2, n3), map(operator.add, n4, n5))
+
+                if any(map(operator.ne, totals(), participants)):  # C-level for a clean table
+                    suspects.update(
+                        i
+                        for i, pair in enumerate(zip(totals(), participants, strict=True))
+                        if pair[0] != pair[1]
+                    )
+            if due is not None and any(map(operator.gt, participants, due)):
+                suspects.update(
+                    i
+                    for i, pair in enumerate(zip(participants, due, strict=True))
+                    if pair[0] > pair[1]
+                )
+            suspects = sorted(suspects)
+        else:
+            suspects = (i for i, value in enumerate(participants) if value is not None)
+        for index in suspects:
+            reader.check_result(block.sheet, block.sheet_rows[index], at, block.values(index))
 
 
 # --------------------------------------------------------------------------- planning
@@ -1341,16 +1580,28 @@ def _stored(
     return passport, results, reports
 
 
-def _diffs(conn: sqlite3.Connection, parsed: _Parsed, school_id: int, year: int) -> list[_Diff]:
+def _diffs(
+    conn: sqlite3.Connection, parsed: _Parsed, school_id: int, year: int
+) -> list[Sequence[_Diff]]:
+    """The parsed rows against the database, in parts: passport, results, roadmap."""
     passport, results, reports = _stored(conn, school_id, year)
-    diffs: list[_Diff] = []
+    parts: list[Sequence[_Diff]] = []
     if parsed.passport is not None:
-        diffs.append(_Diff(parsed.passport, *(passport if passport is not None else (None, None))))
+        found = passport if passport is not None else (None, None)
+        parts.append([_Diff(parsed.passport, *found)])
+    block = parsed.result_block
+    if block is not None:
+        # One dictionary look-up per record (zip hands each key tuple back for the next one);
+        # the rows themselves are made on demand.
+        keys = zip(block.procedures, block.subjects, block.grades, strict=True)
+        parts.append(_BlockDiffs(block, [*map(results.get, keys)] if results else None))
     for rows, stored in ((parsed.results, results), (parsed.reports, reports)):
+        diffs: list[_Diff] = []
         for row in rows:
-            found = stored.get(row.key)
-            diffs.append(_Diff(row, *(found if found is not None else (None, None))))
-    return diffs
+            known = stored.get(row.key)
+            diffs.append(_Diff(row, *(known if known is not None else (None, None))))
+        parts.append(diffs)
+    return parts
 
 
 def _applied_batch(
@@ -1469,11 +1720,11 @@ def _plan_file(
         return _rejected(path, data.sha256, exc)
     parsed = reader.parsed
     mark = _log_mark(conn)
-    diffs = _diffs(conn, parsed, identity.school_id, identity.year)
-    for problem in _new_row_problems(path.name, diffs):
-        parsed.problem_count += 1
-        parsed.problems.append(problem)
-    changes = ChangeList(diffs)
+    parts = _diffs(conn, parsed, identity.school_id, identity.year)
+    missing, missing_count = _new_row_problems(path.name, parts)
+    parsed.problem_count += missing_count
+    parsed.problems.extend(missing[: max(MAX_PROBLEMS - len(parsed.problems), 0)])
+    changes = ChangeList(parts)
     plan = FilePlan(
         path=path,
         sha256=data.sha256,
@@ -1570,35 +1821,97 @@ def _summary(new: int, changed: int, unchanged: int) -> str:
     return f"новых значений: {new}, изменено: {changed}, без изменений: {unchanged}"
 
 
-def _write(cs: ChangeSet, diffs: Sequence[_Diff], school_id: int, year: int) -> tuple[int, int]:
-    """Write the new and changed values of a file; return (new, changed) value counts."""
-    new_count = changed_count = 0
-    inserts: dict[str, list[dict[str, Any]]] = {}
-    updates: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for diff in diffs:
+@dataclass
+class _Writes:
+    """What committing a file writes, gathered before anything is written."""
+
+    inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    updates: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    blocks: list[_ResultBlock] = field(default_factory=list)
+    new: int = 0
+    changed: int = 0
+
+    def add(self, diff: _Diff, school_id: int, year: int) -> None:
         row = diff.row
         if diff.row_id is None:
-            new_count += len(row.values)
-            inserts.setdefault(row.table, []).append(_new_row(row, school_id, year))
-            continue
+            self.new += len(row.values)
+            self.inserts.setdefault(row.table, []).append(_new_row(row, school_id, year))
+            return
         changes = diff.changed_values()
         if not changes:
-            continue
+            return
         for name in changes:
             if diff.kind_of(name) == "new":
-                new_count += 1
+                self.new += 1
             else:
-                changed_count += 1
+                self.changed += 1
         if row.table in (TABLE_PASSPORT, TABLE_RESULTS):
             changes["source"] = "import"
-        updates.setdefault(row.table, []).append((diff.row_id, changes))
-    for table, pending in updates.items():
+        self.updates.setdefault(row.table, []).append((diff.row_id, changes))
+
+
+def _write(
+    cs: ChangeSet, parts: Sequence[Sequence[_Diff]], school_id: int, year: int
+) -> tuple[int, int]:
+    """Write the new and changed values of a file; return (new, changed) value counts."""
+    writes = _Writes()
+    for part in parts:
+        if isinstance(part, _BlockDiffs) and part.all_new:
+            writes.blocks.append(part.block)  # a new table: written column by column below
+            writes.new += part.block.value_total()
+            continue
+        for diff in part:
+            writes.add(diff, school_id, year)
+    for table, pending in writes.updates.items():
         if table == TABLE_PASSPORT:
             pending = [(row_id, _ungenerated(cs, row_id, values)) for row_id, values in pending]  # noqa: PLW2901
         cs.update_many(table, pending)
-    for table, rows in inserts.items():
+    for table, rows in writes.inserts.items():
         cs.insert_many(table, rows)
-    return new_count, changed_count
+    for block in writes.blocks:
+        _insert_block(cs, block, school_id, year)
+    return writes.new, writes.changed
+
+
+def _insert_block(cs: ChangeSet, block: _ResultBlock, school_id: int, year: int) -> None:
+    """Insert the records of a results table read column by column, as columns.
+
+    The same rows as :func:`_new_row` would make: the key, «import» as the
+    source and the filled fields; a blank is left out (the column's default
+    applies), so records with blanks go in groups of the same filled fields.
+    """
+
+    exact = [block.exact(j) for j in range(len(block.names))]
+
+    def insert(indexes: Sequence[int] | None, present: Sequence[int]) -> None:
+        def pick(values: list[Any]) -> list[Any]:
+            return values if indexes is None else [values[i] for i in indexes]
+
+        count = len(block) if indexes is None else len(indexes)
+        columns: dict[str, Sequence[Any]] = {
+            "school_id": [school_id] * count,
+            "year": [year] * count,
+            "procedure": pick(block.procedures),
+            "subject": pick(block.subjects),
+            "grade": pick(block.grades),
+            "source": ["import"] * count,
+        }
+        for j in present:
+            columns[block.names[j]] = pick(exact[j])
+        cs.insert_columns(TABLE_RESULTS, columns)
+
+    everything = tuple(range(len(block.names)))
+    if block.full:
+        insert(None, everything)
+        return
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for index, line in enumerate(zip(*block.columns, strict=True)):
+        present = (
+            tuple(j for j, v in enumerate(line) if v is not None) if None in line else everything
+        )
+        groups.setdefault(present, []).append(index)
+    for present, indexes in groups.items():
+        insert(indexes, present)
 
 
 def _new_row(row: _Row, school_id: int, year: int) -> dict[str, Any]:
@@ -1648,28 +1961,55 @@ def _ungenerated(cs: ChangeSet, row_id: int, values: dict[str, Any]) -> dict[str
     return values
 
 
-def _new_row_problems(file_name: str, diffs: Sequence[_Diff]) -> list[Problem]:
-    """New rows that lack what starts them: a result its participants, a report its status."""
-    problems = []
-    needs_participants = _describe(
-        FieldIssue("participants", "needs_participants", "error", (), "")
-    )
-    needs_status = "сначала выберите состояние мероприятия: " + ", ".join(layout.STATUS_WORDS)
-    for diff in diffs:
-        row = diff.row
-        if diff.row_id is not None:
+_NEEDS_STATUS: Final = "сначала выберите состояние мероприятия: " + ", ".join(layout.STATUS_WORDS)
+
+
+def _needs_participants() -> str:
+    # The wording lives in services/messages.py, a module that takes a tenth of a second to
+    # import: only a file that has such a row pays for it.
+    return _describe(FieldIssue("participants", "needs_participants", "error", (), ""))
+
+
+def _lacking(file_name: str, row: _Row, expected: str) -> Problem:
+    name = next(iter(row.values))
+    return Problem(file_name, row.sheet, row.cells.get(name, ""), row.values[name], expected)
+
+
+def _new_row_problems(
+    file_name: str, parts: Sequence[Sequence[_Diff]]
+) -> tuple[list[Problem], int]:
+    """New rows that lack what starts them: a result its participants, a report its status.
+
+    Returns the first :data:`MAX_PROBLEMS` of them and how many there are.
+    """
+    problems: list[Problem] = []
+    count = 0
+    for part in parts:
+        if isinstance(part, _BlockDiffs):
+            participants = part.block.column("participants")
+            if participants is not None and part.block.full:
+                continue  # every record has its participants
+            for index in part.new_indexes():
+                if participants is None or participants[index] is None:
+                    count += 1
+                    if len(problems) < MAX_PROBLEMS:
+                        row = part.block.row(index)
+                        problems.append(_lacking(file_name, row, _needs_participants()))
             continue
-        if row.table == TABLE_RESULTS and "participants" not in row.values:
-            expected = needs_participants
-        elif row.table == TABLE_REPORTS and "status" not in row.values:
-            expected = needs_status
-        else:
-            continue
-        name = next(iter(row.values))
-        problems.append(
-            Problem(file_name, row.sheet, row.cells.get(name, ""), row.values[name], expected)
-        )
-    return problems
+        for diff in part:
+            row = diff.row
+            if diff.row_id is not None:
+                continue
+            if row.table == TABLE_RESULTS and "participants" not in row.values:
+                expected = _needs_participants()
+            elif row.table == TABLE_REPORTS and "status" not in row.values:
+                expected = _NEEDS_STATUS
+            else:
+                continue
+            count += 1
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(_lacking(file_name, row, expected))
+    return problems, count
 
 
 def _commit_file(db: Database, plan: FilePlan, state: JobState) -> ImportResult:
@@ -1689,15 +2029,15 @@ def _commit_file(db: Database, plan: FilePlan, state: JobState) -> ImportResult:
         if same is not None:
             return ImportResult(plan.path, ResultStatus.UNCHANGED, batch_id=int(same[0]))
         if _log_mark(conn) == plan._log_mark:  # noqa: SLF001 (nothing written since the preview)
-            diffs: Sequence[_Diff] = plan.changes.diffs
+            parts: Sequence[Sequence[_Diff]] = plan.changes.parts
             counts = plan.changes.counts()
         else:
-            diffs = _diffs(conn, parsed, school_id, year)
-            counts = ChangeList(diffs).counts()
-        problems = _new_row_problems(plan.name, diffs)
+            parts = _diffs(conn, parsed, school_id, year)
+            counts = ChangeList(parts).counts()
+        problems, _count = _new_row_problems(plan.name, parts)
         if problems:
             raise FileProblemsError(plan.path, problems)
-        new, changed = _write(cs, diffs, school_id, year)
+        new, changed = _write(cs, parts, school_id, year)
         if cs.id is None:
             return ImportResult(plan.path, ResultStatus.UNCHANGED)
         cursor = conn.execute(

@@ -14,14 +14,22 @@ fast and in bounded memory, with a typed error when it is:
   and every part is then unpacked with a cap, so a part that unpacks to more
   than its header says is caught too;
 * a workbook with a DOCTYPE or entity declarations in any XML part (XXE,
-  «billion laughs»): only the prolog of a part can hold them, so only its
-  head is read;
+  «billion laughs»): in its prolog, or anywhere after it (a comment in the
+  prolog must not hide one), found with a byte search for the rare «!»;
 * a workbook with a sheet of more rows or columns than a school's workbook
-  needs (a million rows; a single cell at XFD1048576, which would make the
-  reader allocate the whole rectangle), looked for in the sheet's XML before
-  the reader sees it;
+  needs (a million rows; a single cell at XFD1048576, or cells without a
+  reference running past column BL, which would make the reader allocate
+  the whole rectangle), looked for in the sheet's XML before the reader
+  sees it;
 * a workbook whose cells hold formulas without a calculated value (a file
   written by a program that never calculated it).
+
+A sheet is checked in one pass while it is unpacked, window by window (each
+window ends at a tag's end, so no tag is cut): searches for rare bytes and
+one regex over the cells, no XML parse; only a sheet written unusually
+(prefixed tags, cells without references) or holding formulas is unpacked a
+second time for the exact checks.  Its rows are counted while the reader
+reads (the count bounds nothing the reader allocates: the cells' places do).
 
 Then the values are read with python-calamine (not pandas, not openpyxl):
 only the sheets asked for, each as a grid of cells at their real positions,
@@ -32,6 +40,7 @@ cp1251, with «;», «,» or tab between the values and any line ends.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -39,7 +48,8 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -293,7 +303,9 @@ def check_archive(path: Path, archive: zipfile.ZipFile) -> dict[str, zipfile.Zip
     return parts
 
 
-def _read_capped(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def _read_capped(
+    path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo
+) -> Generator[bytes, None, None]:
     """Unpack a part in chunks, refusing it when it gives more than its declared size."""
     given = 0
     try:
@@ -346,7 +358,9 @@ def _scan_parts(
 ) -> None:
     """Check every XML part but those in ``skip``: its prolog, its size and its checksum.
 
-    The part is unpacked in chunks and dropped (bounded memory); zipfile stops
+    No DOCTYPE or entity may be declared anywhere in it either (the prolog
+    is where XML allows one; a comment before it must not hide it).  The
+    part is unpacked in chunks and dropped (bounded memory); zipfile stops
     at the declared size and checks the CRC, so a part that unpacks to more
     than its header says is refused here, before the reader sees it.
     """
@@ -354,13 +368,17 @@ def _scan_parts(
         lowered = name.lower()
         if name in skip or not lowered.endswith((".xml", ".rels", ".vml")):
             continue
-        chunks = _read_capped(path, archive, info)
-        head = b""
-        for chunk in chunks:
-            if len(head) < MAX_PROLOG:
-                head += chunk[: MAX_PROLOG - len(head)]
-                if len(head) >= MAX_PROLOG:
-                    _check_prolog(path, name, head)
+        head = tail = b""
+        with contextlib.closing(_read_capped(path, archive, info)) as chunks:
+            for chunk in chunks:
+                if len(head) < MAX_PROLOG:
+                    head += chunk[: MAX_PROLOG - len(head)]
+                    if len(head) >= MAX_PROLOG:
+                        _check_prolog(path, name, head)
+                joined = tail + chunk  # a declaration cut between two chunks is found whole
+                if _declares(joined, 0, len(joined)):
+                    raise XmlEntitiesError(path, name)
+                tail = chunk[-16:]
         _check_prolog(path, name, head)
 
 
@@ -442,24 +460,28 @@ def _sheet_parts(
     return sheets
 
 
-# Patterns over a sheet's XML (bytes).  Each begins with a literal, so the regex
-# engine skips through tens of megabytes quickly.
-_FAR_ROW: Final = re.compile(rb'r="[A-Za-z]{0,3}[0-9]{6}')
-"""A usual reference (r="…") at row 100,000 or further (six digits)."""
-_WIDE_COLUMN: Final = re.compile(rb'r="(?:[A-Za-z]{3}|[C-Zc-z][A-Za-z]|[Bb][M-Zm-z])[0-9]')
-"""A usual reference at column BM (65) or further."""
-_ODD_REFERENCE: Final = re.compile(rb"r(?:\s+=|=[\s'])")
-"""An ``r`` attribute written another way (spaces around «=», single quotes): read them all."""
-_ANY_REFERENCE: Final = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,3})0*([0-9]{1,12})[\"']")
-_FORMULA: Final = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
-_FORMULA_QUICK: Final = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"))
-"""A formula element, plain or prefixed: two literal searches (one optional prefix is slow)."""
+# Patterns over a sheet's XML (bytes).  Each begins with a literal, most with a letter rare in
+# a sheet's XML, so the regex engine skips through tens of megabytes quickly.  They run over
+# windows of the part that end at a tag's end («>»), so no tag is ever cut between two windows.
+_CELL_START: Final = re.compile(
+    rb'<c(?! r="(?:[Aa][A-Za-z]|[Bb][A-La-l]|[A-Za-z])?+[0-9]{1,5}+")(?=[\s/>])'
+)
+"""A cell whose first attribute is not a plain reference within BL99999: a far or wide one,
+one written another way (spaces, single quotes), or none at all (the reader then places the
+cell after the previous one): each is looked at."""
+_PREFIXED: Final = re.compile(rb":(?:row|c)[\s/>]")
+"""A row or cell written with a namespace prefix (``<x:row>``): the sheet is read tag by tag."""
+_MERGE: Final = re.compile(rb"mergeCell[\s/>]")
+_DECLARATION: Final = re.compile(rb"<!(?i:doctype|entity)")
+_TAG: Final = re.compile(rb"<(?:[A-Za-z0-9_]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTR: Final = re.compile(rb"""\sr\s*=\s*(["'])([A-Za-z]*)([0-9]*)\1""")
 _DIMENSION: Final = re.compile(
     rb'<(?:[A-Za-z0-9_]+:)?dimension\s+ref="([A-Za-z]*)([0-9]*):?([A-Za-z]*)([0-9]*)"'
 )
 _CELL: Final = re.compile(
     rb"<(?P<p>[A-Za-z0-9_]+:)?c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?c>)", re.DOTALL
 )
+_FORMULA: Final = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 _FORMULA_BODY: Final = re.compile(
     rb"<(?:[A-Za-z0-9_]+:)?f\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z0-9_]+:)?f>)", re.DOTALL
 )
@@ -467,6 +489,10 @@ _VALUE_BODY: Final = re.compile(
     rb"<(?:[A-Za-z0-9_]+:)?(?:v|is)\b[^>]*>(.*?)</(?:[A-Za-z0-9_]+:)?(?:v|is)>", re.DOTALL
 )
 _REF_ATTR: Final = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]+[0-9]+)[\"']")
+MAX_TAG: Final = 4 * 1024 * 1024
+"""Bytes a tag, or the text between two tags, may span (a cell holds at most 32,767 characters)."""
+MAX_HINTS: Final = 20_000
+"""Look-ups of one kind in a sheet before the scan gives up the quick way for the exact one."""
 
 
 def _column_number(letters: bytes) -> int:
@@ -480,50 +506,172 @@ def _too_large(path: Path, sheet: str, rows: int) -> SheetTooLargeError:
     return SheetTooLargeError(path, sheet, rows, MAX_ROWS, MAX_COLUMNS)
 
 
-def _check_extent(path: Path, sheet: str, data: bytes) -> None:
-    """Refuse a sheet whose rows or columns pass the limits, before the reader allocates them."""
-    dimension = _DIMENSION.search(data, 0, 4096)
-    if dimension is not None:
-        for letters, digits in ((dimension[1], dimension[2]), (dimension[3], dimension[4])):
-            if letters and _column_number(letters) > MAX_COLUMNS:
+def _check_place(path: Path, sheet: str, letters: bytes, digits: bytes) -> None:
+    """Refuse a cell reference beyond the limits (``letters`` / ``digits`` may be empty)."""
+    if len(letters) > 3 or (letters and _column_number(letters) > MAX_COLUMNS):
+        raise _too_large(path, sheet, 0)
+    number = digits.lstrip(b"0")
+    if len(number) > 6 or (number and int(number) > MAX_ROWS):
+        raise _too_large(path, sheet, int(number[:12] or b"0"))
+
+
+def _rare(
+    data: bytes,
+    span: tuple[int, int],
+    byte: bytes,
+    matches: Callable[[bytes, int], bool],
+    fallback: Callable[[bytes, int, int], bool],
+) -> bool:
+    """True when ``matches(data, at)`` holds at some ``byte`` of ``data[start:end]``.
+
+    A byte rare in a sheet's XML is found with a byte search (memchr, far
+    quicker than a regex), and each one looked at; a window with many of them
+    (text in Latin letters, Excel's «x14ac:» on every row) is left to
+    ``fallback(data, at, end)``, a regex, from the first one not looked at.
+    """
+    start, end = span
+    at = data.find(byte, start, end)
+    seen = 0
+    while at >= 0:
+        if matches(data, at):
+            return True
+        seen += 1
+        if seen >= _RARE_LIMIT:
+            return fallback(data, at + 1, end)
+        at = data.find(byte, at + 1, end)
+    return False
+
+
+def _is_declaration(data: bytes, at: int) -> bool:
+    return at > 0 and data[at - 1] == 0x3C and data[at + 1 : at + 7].upper() in _DECLARED
+
+
+def _any_declaration(data: bytes, at: int, end: int) -> bool:
+    return _DECLARATION.search(data, max(at - 1, 0), end) is not None
+
+
+def _declares(data: bytes, start: int, end: int) -> bool:
+    """True when ``data[start:end]`` holds a DOCTYPE or an entity declaration («<!» is rare)."""
+    return _rare(data, (start, end), b"!", _is_declaration, _any_declaration)
+
+
+def _is_formula(data: bytes, at: int) -> bool:
+    return at > 0 and data[at - 1] in b"<:" and data[at + 1 : at + 2] in _NAME_ENDS
+
+
+def _any_formula(data: bytes, at: int, end: int) -> bool:
+    start = max(at - 2, 0)
+    return any(quick.search(data, start, end) is not None for quick in _FORMULA_QUICK)
+
+
+def _is_prefixed(data: bytes, at: int) -> bool:
+    return _PREFIXED.match(data, at) is not None
+
+
+def _any_prefixed(data: bytes, at: int, end: int) -> bool:
+    return _PREFIXED.search(data, max(at - 1, 0), end) is not None
+
+
+def _is_merge(data: bytes, at: int) -> bool:
+    return data.startswith(b"mergeCell", at)
+
+
+def _any_merge(data: bytes, at: int, end: int) -> bool:
+    return _MERGE.search(data, at, end) is not None
+
+
+_RARE_LIMIT: Final = 256
+_NAME_ENDS: Final = (b" ", b"\t", b"\r", b"\n", b">", b"/")
+_FORMULA_QUICK: Final = (re.compile(rb"<f[\s>/]"), re.compile(rb":f[\s>/]"))
+_DECLARED: Final = (b"DOCTYP", b"ENTITY")
+
+
+@dataclass
+class _SheetScan:
+    """The checks of one sheet's XML, fed window by window while it is unpacked.
+
+    The far and wide cells are refused as soon as they come; a sheet written
+    unusually (prefixed tags, cells without their reference, formulas) is
+    marked for an exact second pass.  The rows are counted apart
+    (:func:`_count_rows`).
+    """
+
+    path: Path
+    sheet: str
+    part: str
+    merged: int = 0
+    odd_cells: int = 0
+    needs_tags: bool = False
+    """Cells must be placed tag by tag, as the reader places them (:func:`_check_tags`)."""
+    formulas: bool = False
+    """The sheet may hold formulas (:func:`_check_formulas` looks at each)."""
+
+    def head(self, head: bytes) -> None:
+        """Check the first bytes of the part: its prolog and its declared dimension."""
+        _check_prolog(self.path, self.part, head)
+        dimension = _DIMENSION.search(head, 0, 4096)
+        if dimension is not None:
+            _check_place(self.path, self.sheet, dimension[1], dimension[2])
+            _check_place(self.path, self.sheet, dimension[3], dimension[4])
+
+    def feed(self, data: bytes, start: int, end: int) -> None:
+        """Check ``data[start:end]``, a run of whole tags."""
+        path, sheet = self.path, self.sheet
+        span = (start, end)
+        if _rare(data, span, b"m", _is_merge, _any_merge):
+            self.merged += len(_MERGE.findall(data, start, end))
+            if self.merged > MAX_MERGED:
                 raise _too_large(path, sheet, 0)
-            if digits and int(digits) > MAX_ROWS:
-                raise _too_large(path, sheet, int(digits))
-    if data.count(b"mergeCell ") > MAX_MERGED:
-        raise _too_large(path, sheet, 0)
-    rows = data.count(b"<row")
-    if data.find(b":row") >= 0:  # a sheet written with a namespace prefix (<x:row>)
-        rows += data.count(b":row ") + data.count(b":row>")
-    if rows > MAX_ROWS:
-        raise _too_large(path, sheet, rows)
-    if _ODD_REFERENCE.search(data) is None:
-        # Every reference is written r="A1": one quick search finds the far ones.
-        for pattern in (_WIDE_COLUMN, _FAR_ROW):
-            for match in pattern.finditer(data):  # legitimate files have none or a few
-                _check_reference(path, sheet, data, match.start())
-        return
-    # Unusual spacing or quotes: look at every reference (slower, and rare).
-    for match in _ANY_REFERENCE.finditer(data):
-        _check_reference_parts(path, sheet, match[1], match[2])
+        if _declares(data, start, end):
+            raise XmlEntitiesError(path, self.part)
+        if not self.formulas and _rare(data, span, b"f", _is_formula, _any_formula):
+            self.formulas = True
+        if not self.needs_tags and _rare(data, span, b":", _is_prefixed, _any_prefixed):
+            self.needs_tags = True
+        if not self.needs_tags:
+            self._cells(data, start, end)
+
+    def _cells(self, data: bytes, start: int, end: int) -> None:
+        for match in _CELL_START.finditer(data, start, end):
+            self.odd_cells += 1
+            stop = data.find(b">", match.end(), end)
+            ref = _R_ATTR.search(data, match.end(), end if stop < 0 else stop)
+            if ref is None or self.odd_cells > MAX_HINTS:
+                self.needs_tags = True  # a cell without its reference: placed after the previous
+                return
+            _check_place(self.path, self.sheet, ref[2], ref[3])
 
 
-def _check_reference(path: Path, sheet: str, data: bytes, start: int) -> None:
-    match = _ANY_REFERENCE.match(b" " + data[start : start + 24])
-    if match is not None:
-        _check_reference_parts(path, sheet, match[1], match[2])
+def _check_tags(path: Path, sheet: str, data: bytes) -> None:
+    """Place every row and cell as the reader does, refusing one beyond the limits.
 
-
-def _check_reference_parts(path: Path, sheet: str, letters: bytes, digits: bytes) -> None:
-    if letters and _column_number(letters) > MAX_COLUMNS:
-        raise _too_large(path, sheet, 0)
-    if int(digits) > MAX_ROWS:
-        raise _too_large(path, sheet, int(digits))
+    A cell without a reference goes after the previous cell of its row; a
+    row without a number follows the previous row.  Prefixed tags count too.
+    """
+    rows = 0
+    row = -1
+    column = 0
+    for match in _TAG.finditer(data):
+        ref = _R_ATTR.search(match[2])
+        if match[1] == b"row":
+            rows += 1
+            number = ref[3].lstrip(b"0") if ref is not None else b""
+            row = int(number[:12]) - 1 if number else row + 1
+            column = 0
+            if rows > MAX_ROWS or row >= MAX_ROWS:
+                raise _too_large(path, sheet, max(rows, row + 1))
+            continue
+        if ref is not None and (ref[2] or ref[3]):
+            _check_place(path, sheet, ref[2], ref[3])
+            column = _column_number(ref[2]) if ref[2] else column + 1
+        else:
+            column += 1
+        if column > MAX_COLUMNS or row >= MAX_ROWS:
+            raise _too_large(path, sheet, row + 1)
 
 
 def _check_formulas(path: Path, sheet: str, data: bytes) -> None:
     """Refuse a sheet with a formula cell that has no calculated value saved."""
-    if all(pattern.search(data) is None for pattern in _FORMULA_QUICK):
-        return
     for cell in _CELL.finditer(data):
         body = cell["body"]
         if not body or _FORMULA.search(body) is None:
@@ -541,16 +689,83 @@ def _check_formulas(path: Path, sheet: str, data: bytes) -> None:
         )
 
 
+def _windows(path: Path, chunks: Iterator[bytes], part: str) -> Iterator[tuple[bytes, int, int]]:
+    """Runs of whole tags: each ``data[start:end]`` ends at a «>» (the last run: the rest)."""
+    carry = b""
+    for chunk in chunks:
+        first = chunk.find(b">")
+        if first < 0:
+            carry += chunk
+            if len(carry) > MAX_TAG:
+                raise UnreadableWorkbookError(path, f"{part}: no tag ends in {len(carry)} bytes")
+            continue
+        joined = carry + chunk[: first + 1]
+        yield joined, 0, len(joined)
+        last = chunk.rfind(b">")
+        if last > first:
+            yield chunk, first + 1, last + 1
+        carry = chunk[last + 1 :]
+    if carry:
+        yield carry, 0, len(carry)
+
+
+def _count_rows(
+    path: Path, archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], sheet: _SheetPart
+) -> None:
+    """Refuse a sheet of more than :data:`MAX_ROWS` row elements.
+
+    Not needed to bound the reader's memory (every cell was placed by
+    :func:`_check_sheet`; rows without cells cost it nothing), so it may run
+    while the reader reads.
+    """
+    info = parts[sheet.part]
+    rows = 0
+    with contextlib.closing(_read_capped(path, archive, info)) as raw:
+        for data, start, end in _windows(path, raw, info.filename):
+            rows += data.count(b"<row", start, end)
+            if rows > MAX_ROWS:
+                raise _too_large(path, sheet.name, rows)
+
+
 def _check_sheet(
     path: Path, archive: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], sheet: _SheetPart
 ) -> None:
+    """Check a sheet's XML in one pass while it is unpacked (bounded memory, no XML parse).
+
+    Its size and checksum (as every part), its prolog and declared
+    dimension, every cell placed within the limits, no DOCTYPE or entity
+    anywhere, not too many merged ranges.  Only a sheet written unusually
+    (prefixed tags, cells without references: then its rows are counted and
+    placed one by one too) or with formulas is read a second time, whole,
+    for the exact checks.
+    """
     info = parts.get(sheet.part)
     if info is None:
         raise UnreadableWorkbookError(path, f"sheet part {sheet.part!r} missing")
-    data = b"".join(_read_capped(path, archive, info))
-    _check_prolog(path, info.filename, data)
-    _check_extent(path, sheet.name, data)
-    _check_formulas(path, sheet.name, data)
+    scan = _SheetScan(path, sheet.name, info.filename)
+    head = b""
+
+    def chunks(raw: Iterator[bytes]) -> Iterator[bytes]:
+        nonlocal head
+        for chunk in raw:
+            if len(head) < MAX_PROLOG:
+                head += chunk[: MAX_PROLOG - len(head)]
+                if len(head) >= MAX_PROLOG:
+                    scan.head(head)
+            yield chunk
+        if len(head) < MAX_PROLOG:
+            scan.head(head)
+
+    # A refusal comes in the middle of the part: the part's stream is closed at once.
+    with contextlib.closing(_read_capped(path, archive, info)) as raw:
+        for data, start, end in _windows(path, chunks(raw), info.filename):
+            scan.feed(data, start, end)
+    if scan.needs_tags or scan.formulas:
+        whole = b"".join(_read_capped(path, archive, info))
+        if scan.needs_tags:
+            _check_tags(path, sheet.name, whole)
+        if scan.formulas:
+            _check_formulas(path, sheet.name, whole)
 
 
 # --------------------------------------------------------------------------- values
@@ -588,12 +803,18 @@ def read_workbook(
     ``check`` is called between the steps (a cancel flag raises there).
     Raises a :class:`~.errors.WorkbookFileError` for a file that cannot be
     taken, before any value is read.
+
+    Every check that bounds what the reader allocates (the archive's sizes,
+    the unpacked size of each part, where every cell of a sheet lies) is done
+    before the reader sees the file.  Then the reader reads in a thread of
+    its own (it lets go of the GIL) while this one counts the rows of the
+    sheets and hashes the file: a sheet of too many rows is still refused,
+    once the reader is done.
     """
     path = Path(path)
     kind = sniff(path)
-    digest = file_sha256(path)
     if kind == "csv":
-        return read_csv(path, digest)
+        return read_csv(path, file_sha256(path))
     with _open_zip(path) as archive:
         parts = check_archive(path, archive)
         workbook = _workbook_part(path, archive, parts)
@@ -606,7 +827,13 @@ def read_workbook(
             _check_sheet(path, archive, parts, sheet)
     if check is not None:
         check()
-    sheets = _read_calamine(path, chosen)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine") as pool:
+        reading = pool.submit(_read_calamine, path, chosen)
+        with _open_zip(path) as archive:
+            for sheet in chosen:
+                _count_rows(path, archive, parts, sheet)
+        digest = file_sha256(path)
+        sheets = reading.result()
     return WorkbookData(path, digest, "xlsx", tuple(s.name for s in sheet_parts), sheets)
 
 
