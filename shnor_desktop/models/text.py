@@ -87,3 +87,12 @@ def format_timestamp(value: str | None) -> str:
     if not value:
         return ""
     return datetime.fromisoformat(value).strftime("%d.%m.%Y %H:%M")
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """The Russian form of a noun after ``count``: 1 паспорт, 2 паспорта, 5 паспортов."""
+    tens = abs(count) % 100
+    units = tens % 10
+    if 11 <= tens <= 14 or units == 0 or units >= 5:
+        return many
+    return one if units == 1 else few

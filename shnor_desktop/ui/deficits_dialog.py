@@ -33,11 +33,12 @@ from shnor_desktop.models.database import Database
 from shnor_desktop.models.errors import DomainError
 from shnor_desktop.models.fields import FieldIssue
 from shnor_desktop.models.journal import Deficit
+from shnor_desktop.models.text import plural
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import ROLE_ID, DataBus
 from shnor_desktop.ui.forms import FormDialog, Values
 from shnor_desktop.ui.table_model import Column, RecordTableModel
-from shnor_desktop.ui.widgets import error_label, plural, quoted
+from shnor_desktop.ui.widgets import error_label, quoted
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -8,7 +8,7 @@ is refused and say why under the field; only a successful write closes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shnor_desktop.models.database import Database
 from shnor_desktop.models.district import (
     DISTRICT_SPECS,
     DISTRICT_YEAR_COUNTS,
@@ -62,6 +63,7 @@ from shnor_desktop.models.text import (
     current_school_year,
     format_number,
     parse_school_year,
+    plural,
     school_year_label,
 )
 from shnor_desktop.services.messages import describe_error, describe_issue
@@ -152,14 +154,96 @@ def role_label(code: str) -> str:
     return _tr(ROLE_LABELS.get(code, code))
 
 
-def plural(count: int, one: str, few: str, many: str) -> str:
-    """Pick the Russian form for ``count``: 1 паспорте, 3 паспортах, 5 паспортах."""
-    tens, units = count % 100, count % 10
-    if units == 1 and tens != 11:
-        return one
-    if 2 <= units <= 4 and not 12 <= tens <= 14:
-        return few
-    return many
+def person_removal_question(person: Person, refs: PersonReferences) -> str:
+    """Say what removing a person does, naming what refers to them."""
+    parts: list[str] = []
+    if refs.curator_of:
+        parts.append(
+            _tr("куратор в %1 %2")
+            .replace("%1", str(refs.curator_of))
+            .replace(
+                "%2",
+                plural(
+                    refs.curator_of,
+                    _tr("паспорте школы"),
+                    _tr("паспортах школ"),
+                    _tr("паспортах школ"),
+                ),
+            )
+        )
+    if refs.tutor_visits:
+        parts.append(
+            _tr("автор %1 %2 журнала тьютора")
+            .replace("%1", str(refs.tutor_visits))
+            .replace(
+                "%2",
+                plural(
+                    refs.tutor_visits,
+                    _tr("записи"),
+                    _tr("записей"),
+                    _tr("записей"),
+                ),
+            )
+        )
+    for count, text in (
+        (refs.meetings_chaired, _tr("председатель %1 %2")),
+        (refs.meetings_attended, _tr("участник %1 %2")),
+    ):
+        if count:
+            parts.append(
+                text.replace("%1", str(count)).replace(
+                    "%2",
+                    plural(
+                        count,
+                        _tr("заседания"),
+                        _tr("заседаний"),
+                        _tr("заседаний"),
+                    ),
+                )
+            )
+    text = _tr("Удалить «%1» из списка людей?").replace("%1", person.full_name)
+    if person.roles:
+        text += " " + _tr("Роли (%1) тоже будут удалены.").replace(
+            "%1", ", ".join(role_label(r) for r in person.roles)
+        )
+    if parts:
+        text += "\n\n" + _tr(
+            "На этого человека ссылаются другие записи: %1. Эти ссылки будут очищены."
+        ).replace("%1", "; ".join(parts))
+    return text + "\n\n" + _tr("Удаление можно отменить: Правка → Отменить.")
+
+
+def remove_person_asking(
+    parent: QWidget,
+    db: Database,
+    person_id: int,
+    question: Callable[[Person, PersonReferences], str] = person_removal_question,
+) -> tuple[int | None, str] | None:
+    """Ask, then remove a person through the write path; (change set, label) or None.
+
+    The «Район и рабочая группа» and «Люди» pages both remove people this way
+    (one flow, one refusal wording); a page may word the question itself.
+    """
+    try:
+        person = db.district.person(person_id)
+        refs = db.district.person_references(person_id)
+    except DomainError as exc:
+        show_warning(parent, _tr("Человек не удалён"), describe_error(exc))
+        return None
+    if not ask_yes_no(
+        parent,
+        _tr("Удаление человека"),
+        question(person, refs),
+        _tr("Удалить"),
+    ):
+        return None
+    label = _tr("Удалён человек «%1»").replace("%1", person.full_name)
+    try:
+        set_id = db.district.remove_person(person_id, label)
+    except DomainError as exc:
+        show_warning(parent, _tr("Человек не удалён"), describe_error(exc))
+        return None
+    return set_id, label
 
 
 def issue_text(issue: FieldIssue) -> str:  # noqa: PLR0911 (one wording per code)
@@ -957,87 +1041,13 @@ class DistrictPanel(Panel):
         set_id = db.district.update_person(person_id, values, values["roles"], label)
         self._written(set_id, label, self.tr("Сведения о человеке не изменились."))
 
-    def removal_question(self, person: Person, refs: PersonReferences) -> str:
-        """Say what removing a person does, naming what refers to them."""
-        parts: list[str] = []
-        if refs.curator_of:
-            parts.append(
-                self.tr("куратор в %1 %2")
-                .replace("%1", str(refs.curator_of))
-                .replace(
-                    "%2",
-                    plural(
-                        refs.curator_of,
-                        self.tr("паспорте школы"),
-                        self.tr("паспортах школ"),
-                        self.tr("паспортах школ"),
-                    ),
-                )
-            )
-        if refs.tutor_visits:
-            parts.append(
-                self.tr("автор %1 %2 журнала тьютора")
-                .replace("%1", str(refs.tutor_visits))
-                .replace(
-                    "%2",
-                    plural(
-                        refs.tutor_visits,
-                        self.tr("записи"),
-                        self.tr("записей"),
-                        self.tr("записей"),
-                    ),
-                )
-            )
-        for count, text in (
-            (refs.meetings_chaired, self.tr("председатель %1 %2")),
-            (refs.meetings_attended, self.tr("участник %1 %2")),
-        ):
-            if count:
-                parts.append(
-                    text.replace("%1", str(count)).replace(
-                        "%2",
-                        plural(
-                            count,
-                            self.tr("заседания"),
-                            self.tr("заседаний"),
-                            self.tr("заседаний"),
-                        ),
-                    )
-                )
-        text = self.tr("Удалить «%1» из списка людей?").replace("%1", person.full_name)
-        if person.roles:
-            text += " " + self.tr("Роли (%1) тоже будут удалены.").replace(
-                "%1", ", ".join(role_label(r) for r in person.roles)
-            )
-        if parts:
-            text += "\n\n" + self.tr(
-                "На этого человека ссылаются другие записи: %1. Эти ссылки будут очищены."
-            ).replace("%1", "; ".join(parts))
-        return text + "\n\n" + self.tr("Удаление можно отменить: Правка → Отменить.")
-
     def remove_person(self, person_id: int) -> bool:
         """Ask, then remove a person; True when they were removed."""
         db = self.db
         if db is None:
             return False
-        try:
-            person = db.district.person(person_id)
-            refs = db.district.person_references(person_id)
-        except DomainError as exc:
-            show_warning(self, self.tr("Человек не удалён"), describe_error(exc))
+        removed = remove_person_asking(self, db, person_id)
+        if removed is None:
             return False
-        if not ask_yes_no(
-            self,
-            self.tr("Удаление человека"),
-            self.removal_question(person, refs),
-            self.tr("Удалить"),
-        ):
-            return False
-        label = self.tr("Удалён человек «%1»").replace("%1", person.full_name)
-        try:
-            set_id = db.district.remove_person(person_id, label)
-        except DomainError as exc:
-            show_warning(self, self.tr("Человек не удалён"), describe_error(exc))
-            return False
-        self._written(set_id, label, "")
+        self._written(removed[0], removed[1], "")
         return True

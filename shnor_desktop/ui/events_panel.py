@@ -49,7 +49,7 @@ from shnor_desktop.models.events import (
     school_year_period,
 )
 from shnor_desktop.models.fields import FieldIssue
-from shnor_desktop.models.text import current_school_year, format_number, school_year_label
+from shnor_desktop.models.text import current_school_year, format_number, plural, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.event_models import (
@@ -62,7 +62,7 @@ from shnor_desktop.ui.event_models import (
 )
 from shnor_desktop.ui.forms import FormDialog
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
-from shnor_desktop.ui.widgets import SearchLine, detail_pane, plural
+from shnor_desktop.ui.widgets import SearchLine, detail_pane
 
 EVENT_TABLES: frozenset[str] = frozenset({"event"})
 ALL_YEARS = "all"

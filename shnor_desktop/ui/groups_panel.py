@@ -68,14 +68,14 @@ from shnor_desktop.models.fields import InvalidValueError
 from shnor_desktop.models.identification import Suggestion, suggest
 from shnor_desktop.models.jobs import JobState
 from shnor_desktop.models.schools import GROUP_LABELS, GROUP_SHORT_LABELS
-from shnor_desktop.models.text import school_year_label
+from shnor_desktop.models.text import plural, school_year_label
 from shnor_desktop.services import identification as wording
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.runner import BackgroundTask
 from shnor_desktop.ui.table_model import Column, RecordTableModel
-from shnor_desktop.ui.widgets import SchoolYearCombo, error_label, plural, quoted
+from shnor_desktop.ui.widgets import SchoolYearCombo, error_label, quoted
 
 # What the page shows: results, passports (groups, social figures), schools, the rules.
 SHOWN_TABLES = frozenset({"assessment", "school", "school_profile", "setting"})

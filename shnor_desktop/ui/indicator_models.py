@@ -54,11 +54,10 @@ from shnor_desktop.models.indicators import (
     formula_text,
     parse_computed,
 )
-from shnor_desktop.models.text import format_number, school_year_label
+from shnor_desktop.models.text import format_number, plural, school_year_label
 from shnor_desktop.ui.cell_editing import CellDelegate, EditingTreeView, WriteResult
 from shnor_desktop.ui.common import ROLE_ID, ROLE_RECORD
 from shnor_desktop.ui.tree_model import NodeTreeModel
-from shnor_desktop.ui.widgets import plural
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NodeKind = Literal["indicator", "school", "member"]

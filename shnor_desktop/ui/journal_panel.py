@@ -91,6 +91,7 @@ from shnor_desktop.models.text import (
     fold,
     format_date,
     format_number,
+    plural,
     school_year_label,
 )
 from shnor_desktop.services.messages import describe_error
@@ -108,7 +109,7 @@ from shnor_desktop.ui.journal_models import (
     tr,
 )
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
-from shnor_desktop.ui.widgets import SearchLine, detail_pane, error_label, plural, quoted
+from shnor_desktop.ui.widgets import SearchLine, detail_pane, error_label, quoted
 
 JOURNAL_TABLES = frozenset(
     {

@@ -63,7 +63,7 @@ from shnor_desktop.models.schools import (
     SchoolQuery,
     profile_warnings,
 )
-from shnor_desktop.models.text import current_school_year, parse_number, school_year_label
+from shnor_desktop.models.text import current_school_year, parse_number, plural, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import ROLE_ID, DataBus, Panel
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
@@ -78,7 +78,6 @@ from shnor_desktop.ui.widgets import (
     YearPairPicker,
     install_wheel_guard,
     parse_field,
-    plural,
     quoted,
 )
 

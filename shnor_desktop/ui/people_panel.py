@@ -52,14 +52,17 @@ from shnor_desktop.models.fields import FieldIssue
 from shnor_desktop.models.journal import parse_day
 from shnor_desktop.models.people import ASSIGNMENT_FIELD_BY_NAME, Assignment
 from shnor_desktop.models.schools import GROUP_SHORT_LABELS
-from shnor_desktop.models.text import format_date, school_year_label
-from shnor_desktop.services.messages import describe_error
+from shnor_desktop.models.text import format_date, plural, school_year_label
 from shnor_desktop.ui.common import DataBus, Panel
-from shnor_desktop.ui.district_panel import PeopleModel, PersonDialog, role_label
+from shnor_desktop.ui.district_panel import (
+    PeopleModel,
+    PersonDialog,
+    remove_person_asking,
+    role_label,
+)
 from shnor_desktop.ui.forms import FormDialog, Values
-from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.table_model import Column, RecordTableModel
-from shnor_desktop.ui.widgets import SchoolYearCombo, SearchLine, detail_pane, plural, quoted
+from shnor_desktop.ui.widgets import SchoolYearCombo, SearchLine, detail_pane, quoted
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -615,30 +618,14 @@ class PeoplePanel(Panel):
         return text + " " + self.tr("Удаление можно отменить: Правка → Отменить.")
 
     def remove_person(self, person_id: int) -> bool:
-        """Ask, then remove a person; True when they were removed."""
+        """Ask, then remove a person (as «Район и рабочая группа» does); True when removed."""
         db = self.db
         if db is None:
             return False
-        try:
-            person = db.district.person(person_id)
-            refs = db.district.person_references(person_id)
-        except DomainError as exc:
-            show_warning(self, self.tr("Человек не удалён"), describe_error(exc))
+        removed = remove_person_asking(self, db, person_id, self.removal_question)
+        if removed is None:
             return False
-        if not ask_yes_no(
-            self,
-            self.tr("Удаление человека"),
-            self.removal_question(person, refs),
-            self.tr("Удалить"),
-        ):
-            return False
-        label = self.tr("Удалён человек «%1»").replace("%1", person.full_name)
-        try:
-            db.district.remove_person(person_id, label)
-        except DomainError as exc:
-            show_warning(self, self.tr("Человек не удалён"), describe_error(exc))
-            return False
-        self.sig_status.emit(label)
+        self.sig_status.emit(removed[1])
         return True
 
     def _on_people_menu_requested(self, pos: QPoint) -> None:

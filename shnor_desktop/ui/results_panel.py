@@ -77,7 +77,7 @@ from shnor_desktop.models.results import (
 from shnor_desktop.models.schema import PROCEDURES
 from shnor_desktop.models.schools import GROUP_LABELS
 from shnor_desktop.models.settings import OBJECTIVITY_THRESHOLD
-from shnor_desktop.models.text import current_school_year, format_number, school_year_label
+from shnor_desktop.models.text import current_school_year, format_number, plural, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.common import DataBus, Panel
 from shnor_desktop.ui.results_models import (
@@ -103,7 +103,6 @@ from shnor_desktop.ui.widgets import (
     YearPairPicker,
     edit_cell_by_cell,
     install_wheel_guard,
-    plural,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex

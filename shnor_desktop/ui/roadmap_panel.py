@@ -103,7 +103,7 @@ from shnor_desktop.models.roadmap import (
     read_deadline,
     subtree_ids,
 )
-from shnor_desktop.models.text import parse_number, school_year_label
+from shnor_desktop.models.text import parse_number, plural, school_year_label
 from shnor_desktop.services.messages import describe_error, describe_issue
 from shnor_desktop.ui.cell_editing import WriteResult
 from shnor_desktop.ui.common import DataBus, Panel
@@ -141,7 +141,6 @@ from shnor_desktop.ui.widgets import (
     detail_pane,
     edit_cell_by_cell,
     error_label,
-    plural,
     quoted,
 )
 
@@ -715,6 +714,8 @@ class RoadmapPanel(Panel):
         self._writing = False
         self._pending = False
         self._fitted = False
+        #: Whether the commands' tips speak of a section (None: not worded yet).
+        self._worded_for_section: bool | None = None
         self._build()
         self.reload()
 
@@ -1395,7 +1396,7 @@ class RoadmapPanel(Panel):
 
     def _word_actions(self, on_section: bool) -> None:
         """Say in the tips whether the commands act on the section or the activity."""
-        if on_section == getattr(self, "_worded_for_section", None):
+        if on_section == self._worded_for_section:
             return
         self._worded_for_section = on_section
         if on_section:

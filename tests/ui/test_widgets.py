@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from shnor_desktop.models.fields import FieldSpec, InvalidValueError
-from shnor_desktop.models.text import current_school_year, school_year_label
+from shnor_desktop.models.text import current_school_year, plural, school_year_label
 from shnor_desktop.ui.widgets import (
     FieldEditor,
     FormReflow,
@@ -32,7 +32,6 @@ from shnor_desktop.ui.widgets import (
     YearPairPicker,
     install_wheel_guard,
     parse_field,
-    plural,
     quoted,
 )
 

@@ -19,6 +19,7 @@ from shnor_desktop.models.database import Database
 from shnor_desktop.models.metrics import Counts
 from shnor_desktop.models.schools import GROUP_LABELS, PROFILE_FIELDS, School, SchoolProfile
 from shnor_desktop.models.text import format_number, school_year_label
+from shnor_desktop.models.text import plural as word_for
 from shnor_desktop.services.reports import content as c
 from shnor_desktop.services.reports.charts import BarChart, Series
 
@@ -97,17 +98,8 @@ def flag(value: int | None) -> str:
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
-    """«1 филиал», «2 филиала», «5 филиалов»."""
-    tail = n % 100
-    if 11 <= tail <= 14:
-        word = many
-    elif n % 10 == 1:
-        word = one
-    elif 2 <= n % 10 <= 4:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
+    """«1 филиал», «2 филиала», «5 филиалов»: the number with its word."""
+    return f"{n} {word_for(n, one, few, many)}"
 
 
 def year_label(year: int) -> str:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.errors import Cancelled
 from shnor_desktop.models.jobs import JobState
-from shnor_desktop.models.text import format_number, school_year_label
+from shnor_desktop.models.text import format_number, plural, school_year_label
 from shnor_desktop.services.exchange import importer
 from shnor_desktop.services.exchange.importer import ImportPlan, ImportResult, ValueChange
 from shnor_desktop.services.messages import describe_error
@@ -52,7 +52,7 @@ from shnor_desktop.ui.exchange.models import (
 )
 from shnor_desktop.ui.messages import ask_yes_no, show_warning
 from shnor_desktop.ui.runner import BackgroundTask
-from shnor_desktop.ui.widgets import error_label, plural
+from shnor_desktop.ui.widgets import error_label
 
 FileStatus = importer.FileStatus
 ResultStatus = importer.ResultStatus

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from shnor_desktop.models.database import Database
 from shnor_desktop.models.errors import Cancelled
 from shnor_desktop.models.jobs import JobState
-from shnor_desktop.models.text import format_number, school_year_label
+from shnor_desktop.models.text import format_number, plural, school_year_label
 from shnor_desktop.services.messages import describe_error
 from shnor_desktop.ui.exchange.models import SchoolChoiceModel
 from shnor_desktop.ui.runner import BackgroundTask
-from shnor_desktop.ui.widgets import SchoolYearCombo, error_label, plural
+from shnor_desktop.ui.widgets import SchoolYearCombo, error_label
 
 
 class TemplatesDialog(QDialog):
